@@ -1,0 +1,162 @@
+"""Chinese text analysis: normalise, segment with jieba, drop stopwords, expand synonyms.
+
+Both search backends index the *output* of this module (space-separated
+tokens, analysed by Elasticsearch's built-in ``whitespace`` analyzer or by the
+embedded store's BM25), so the two see exactly the same terms.
+
+Pipeline for a piece of text:
+
+1. NFKC normalisation (full-width letters and digits become half-width),
+   lower case, traditional → simplified Chinese with OpenCC (``t2s``);
+2. jieba's search-mode segmentation with our mediation/legal user
+   dictionary, so compound terms (人民调解协议) are kept *and* their parts
+   (人民, 调解, 协议) are indexed too;
+3. stopwords and punctuation removed.
+
+Queries additionally go through the domain synonym table (噪音/噪声/吵闹/扰民),
+with the added synonyms weighted below the words the user typed.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+SYNONYM_WEIGHT = 0.6
+"""Weight of a term that the user did not type but the synonym table added."""
+
+MAX_QUERY_TERMS = 24
+"""A long pasted description is reduced to this many key terms (TF-IDF)."""
+
+_DATA = resources.files("kb_service.analysis") / "data"
+
+
+def _read_lines(name: str) -> list[str]:
+    text = (_DATA / name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _is_meaningful(token: str) -> bool:
+    """A token worth indexing: not whitespace, not only punctuation or symbols."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in token)
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """Weighted terms of a query, and which of them the user actually typed."""
+
+    weights: dict[str, float] = field(default_factory=dict)
+    typed: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.weights)
+
+
+class ChineseAnalyzer:
+    """Normalises and segments Chinese text. Cheap to build; jieba loads on first use."""
+
+    def __init__(self, user_dict: Path | None = None) -> None:
+        self._user_dict = user_dict
+        self._lock = threading.Lock()
+
+    # -- resources, loaded once -------------------------------------------------
+    @cached_property
+    def _opencc(self):
+        import opencc
+
+        return opencc.OpenCC("t2s")
+
+    @cached_property
+    def _jieba(self):
+        import jieba
+
+        with self._lock:
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            if self._user_dict is not None:
+                tokenizer.load_userdict(str(self._user_dict))
+            else:
+                with resources.as_file(_DATA / "userdict.txt") as path:
+                    tokenizer.load_userdict(str(path))
+            return tokenizer
+
+    @cached_property
+    def stopwords(self) -> frozenset[str]:
+        return frozenset(self.normalize(word) for word in _read_lines("stopwords.txt"))
+
+    @cached_property
+    def synonyms(self) -> dict[str, tuple[str, ...]]:
+        """word → the other words of its group, all normalised."""
+        table: dict[str, tuple[str, ...]] = {}
+        for line in _read_lines("synonyms.txt"):
+            group = [self.normalize(word) for word in line.split(",") if word.strip()]
+            for word in group:
+                table[word] = tuple(other for other in group if other != word)
+        return table
+
+    # -- analysis ------------------------------------------------------------------
+    def normalize(self, text: str) -> str:
+        text = unicodedata.normalize("NFKC", text).lower()
+        return self._opencc.convert(text)
+
+    def tokens(self, text: str) -> list[str]:
+        """Index-time tokens of ``text``, in order, with repeats (BM25 needs counts)."""
+        if not text:
+            return []
+        normalized = self.normalize(text)
+        return [
+            token
+            for token in (t.strip() for t in self._jieba.cut_for_search(normalized))
+            if token and token not in self.stopwords and _is_meaningful(token)
+        ]
+
+    def index_text(self, text: str | Iterable[str]) -> str:
+        """Pre-tokenised text for a search field: tokens joined by single spaces."""
+        if not isinstance(text, str):
+            text = "\n".join(text)
+        return " ".join(self.tokens(text))
+
+    def query_terms(
+        self,
+        text: str,
+        *,
+        idf: Mapping[str, float] | None = None,
+        max_terms: int = MAX_QUERY_TERMS,
+        expand_synonyms: bool = True,
+    ) -> QueryTerms:
+        """Weighted query terms: what was typed (weight 1) plus synonyms (lower).
+
+        A long description (more distinct terms than ``max_terms``) is reduced to
+        its key terms by TF-IDF, using ``idf`` learnt from the indexed collection
+        where given, so the query does not OR together hundreds of tokens.
+        """
+        typed = self.tokens(text)
+        distinct = list(dict.fromkeys(typed))
+        if len(distinct) > max_terms:
+            distinct = self._key_terms(typed, idf or {}, max_terms)
+        weights = dict.fromkeys(distinct, 1.0)
+        if expand_synonyms:
+            for term in distinct:
+                for synonym in self.synonyms.get(term, ()):
+                    for part in self.tokens(synonym):
+                        weights.setdefault(part, SYNONYM_WEIGHT)
+        return QueryTerms(weights=weights, typed=frozenset(distinct))
+
+    @staticmethod
+    def _key_terms(tokens: list[str], idf: Mapping[str, float], limit: int) -> list[str]:
+        """The ``limit`` tokens with the highest tf·idf; unknown terms get the highest idf seen."""
+        counts: dict[str, int] = {}
+        for token in tokens:
+            counts[token] = counts.get(token, 0) + 1
+        default_idf = max(idf.values(), default=1.0)
+        # Single characters carry little meaning on their own in Chinese.
+        scored = sorted(
+            counts,
+            key=lambda t: (-(counts[t] * idf.get(t, default_idf) * (0.5 if len(t) == 1 else 1.0)), t),
+        )
+        return scored[:limit]

@@ -1,0 +1,184 @@
+"""Hybrid ranking, in one place above the stores.
+
+A query is answered by both sides of a store — BM25 over the pre-tokenised
+fields and kNN over the vectors — and the two candidate lists are fused here,
+identically for both backends:
+
+- ``rrf`` (default): reciprocal-rank fusion,
+  ``keyword_weight / (k + keyword_rank) + vector_weight / (k + vector_rank)``;
+- ``weighted``: each side's scores scaled to [0, 1] over its candidates, then
+  ``keyword_weight * keyword + vector_weight * vector``.
+
+``benchmarks/relevance.py`` measures both on the judged query set; the README
+records which ranks better. Every hit carries ``why``: its rank and score on
+each side and the query terms it matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from kb_service.settings import Settings
+from kb_service.store import (
+    CollectionSchema,
+    Facet,
+    Filter,
+    Hit,
+    KeywordQuery,
+    Not,
+    SearchStore,
+    Terms,
+    all_of,
+)
+
+Mode = Literal["hybrid", "keyword", "vector"]
+
+MIN_CANDIDATES = 50
+"""How many candidates each side contributes before fusion (at least)."""
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    method: Literal["rrf", "weighted"] = "rrf"
+    keyword_weight: float = 1.0
+    vector_weight: float = 1.0
+    rrf_k: int = 60
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FusionConfig:
+        return cls(
+            method=settings.fusion,
+            keyword_weight=settings.keyword_weight,
+            vector_weight=settings.vector_weight,
+            rrf_k=settings.rrf_k,
+        )
+
+
+@dataclass
+class Why:
+    keyword_rank: int | None = None
+    keyword_score: float | None = None
+    vector_rank: int | None = None
+    vector_score: float | None = None
+    matched_terms: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "keyword_rank": self.keyword_rank,
+            "keyword_score": None if self.keyword_score is None else round(self.keyword_score, 4),
+            "vector_rank": self.vector_rank,
+            "vector_score": None if self.vector_score is None else round(self.vector_score, 4),
+            "matched_terms": self.matched_terms,
+        }
+
+
+@dataclass
+class RankedHit:
+    id: str
+    score: float
+    source: dict[str, Any]
+    highlights: dict[str, list[str]]
+    why: Why
+
+
+@dataclass
+class RankedPage:
+    total: int
+    hits: list[RankedHit]
+    facets: dict[str, list[dict]] = field(default_factory=dict)
+
+
+def _scaled(scores: dict[str, float]) -> dict[str, float]:
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    span = high - low
+    return {k: (v - low) / span if span > 0 else 1.0 for k, v in scores.items()}
+
+
+def fuse(
+    keyword_hits: Sequence[Hit], vector_hits: Sequence[Hit], config: FusionConfig
+) -> list[tuple[str, float, Why, Hit]]:
+    """Fused (id, score, why, hit) in rank order: score descending, then id."""
+    whys: dict[str, Why] = {}
+    hits: dict[str, Hit] = {}
+    for rank, hit in enumerate(keyword_hits, start=1):
+        whys[hit.id] = Why(keyword_rank=rank, keyword_score=hit.score, matched_terms=list(hit.matched_terms))
+        hits[hit.id] = hit
+    for rank, hit in enumerate(vector_hits, start=1):
+        why = whys.setdefault(hit.id, Why())
+        why.vector_rank, why.vector_score = rank, hit.score
+        hits.setdefault(hit.id, hit)
+
+    fused: dict[str, float] = {}
+    if config.method == "rrf":
+        for doc_id, why in whys.items():
+            score = 0.0
+            if why.keyword_rank is not None:
+                score += config.keyword_weight / (config.rrf_k + why.keyword_rank)
+            if why.vector_rank is not None:
+                score += config.vector_weight / (config.rrf_k + why.vector_rank)
+            fused[doc_id] = score
+    else:
+        keyword = _scaled({h.id: h.score for h in keyword_hits})
+        vector = _scaled({h.id: h.score for h in vector_hits})
+        for doc_id in whys:
+            fused[doc_id] = config.keyword_weight * keyword.get(doc_id, 0.0) + (
+                config.vector_weight * vector.get(doc_id, 0.0)
+            )
+    order = sorted(fused, key=lambda d: (-round(fused[d], 9), d))
+    return [(d, fused[d], whys[d], hits[d]) for d in order]
+
+
+class HybridSearcher:
+    """Keyword and vector candidates from a store, fused; facets over the fused set."""
+
+    def __init__(self, store: SearchStore, config: FusionConfig) -> None:
+        self._store = store
+        self._config = config
+
+    def search(
+        self,
+        schema: CollectionSchema,
+        *,
+        keyword: KeywordQuery | None,
+        vector: np.ndarray | Sequence[float] | None,
+        filter: Filter | None = None,
+        size: int = 10,
+        offset: int = 0,
+        facets: Mapping[str, Facet] | None = None,
+        exclude_ids: Sequence[str] = (),
+        mode: Mode = "hybrid",
+        config: FusionConfig | None = None,
+    ) -> RankedPage:
+        config = config or self._config
+        if exclude_ids:
+            filter = all_of(filter, Not(condition=Terms(field="id", values=tuple(exclude_ids))))
+        depth = max(MIN_CANDIDATES, offset + size)
+        keyword_hits: list[Hit] = []
+        vector_hits: list[Hit] = []
+        if mode in ("hybrid", "keyword") and keyword is not None and keyword.terms:
+            keyword_hits = self._store.keyword_search(
+                schema, keyword, filter=filter, size=depth, highlight=True
+            ).hits
+        if mode in ("hybrid", "vector") and vector is not None:
+            vector_hits = self._store.vector_search(schema, vector, filter=filter, size=depth).hits
+        fused = fuse(keyword_hits, vector_hits, config)
+        page = RankedPage(
+            total=len(fused),
+            hits=[
+                RankedHit(id=d, score=s, source=h.source, highlights=h.highlights, why=w)
+                for d, s, w, h in fused[offset : offset + size]
+            ],
+        )
+        if facets:
+            if fused:
+                within = Terms(field="id", values=tuple(d for d, *_ in fused))
+                page.facets = self._store.aggregate(schema.name, facets, all_of(filter, within))
+            else:
+                page.facets = {name: [] for name in facets}
+        return page

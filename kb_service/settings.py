@@ -1,0 +1,100 @@
+"""Settings: one pydantic-settings class, read once at start-up and passed down.
+
+Nothing else in the code base reads ``KB_*`` variables. :func:`load_settings`
+turns a validation failure into :class:`~kb_service.errors.ConfigurationError`
+whose message names the variable in Chinese, so a bad value stops start-up
+with something an operator can act on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kb_service.errors import ConfigurationError
+
+DEFAULT_MODEL = "m3e-small"
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "kb-service"
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with named defaults (CONTRACT §3)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KB_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    backend: Literal["embedded", "elasticsearch"] = "embedded"
+    data_dir: Path = Field(default_factory=_default_data_dir)
+
+    elasticsearch_url: str = "http://127.0.0.1:9200"
+    elasticsearch_api_key: SecretStr | None = None
+    elasticsearch_username: str | None = None
+    elasticsearch_password: SecretStr | None = None
+    elasticsearch_ca_certs: Path | None = None
+    elasticsearch_timeout: float = Field(default=30.0, gt=0)
+    index_prefix: str = Field(default="kb", pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+
+    embedding_model: str = DEFAULT_MODEL
+    embedding_batch_size: int = Field(default=32, ge=1, le=1024)
+    embedding_device: str = "cpu"
+
+    # Hybrid ranking (kb_service/ranking.py); measured in benchmarks/relevance.py.
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    keyword_weight: float = Field(default=1.0, ge=0)
+    vector_weight: float = Field(default=1.0, ge=0)
+    rrf_k: int = Field(default=60, ge=1)
+
+    api_keys_file: Path | None = None
+
+    @field_validator("elasticsearch_url")
+    @classmethod
+    def _url_has_scheme(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("应以 http:// 或 https:// 开头")
+        return value.rstrip("/")
+
+    @field_validator("elasticsearch_ca_certs", "api_keys_file")
+    @classmethod
+    def _file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"文件不存在：{value}")
+        return value
+
+    @model_validator(mode="after")
+    def _auth_is_unambiguous(self) -> Settings:
+        if self.elasticsearch_api_key and self.elasticsearch_username:
+            raise ValueError(
+                "KB_ELASTICSEARCH_API_KEY 与 KB_ELASTICSEARCH_USERNAME 只能设置其一"
+            )
+        if bool(self.elasticsearch_username) != bool(self.elasticsearch_password):
+            raise ValueError(
+                "KB_ELASTICSEARCH_USERNAME 与 KB_ELASTICSEARCH_PASSWORD 须同时设置"
+            )
+        return self
+
+
+def _variable_name(loc: tuple) -> str:
+    return "KB_" + str(loc[0]).upper() if loc else "KB_*"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings once; raise ConfigurationError naming the bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            if error["loc"]:
+                given = error.get("input")
+                lines.append(f"配置项 {_variable_name(error['loc'])} 无效：{message}（当前值：{given!r}）")
+            else:
+                lines.append(f"配置无效：{message}")
+        raise ConfigurationError("；".join(lines)) from exc

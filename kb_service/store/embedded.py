@@ -1,0 +1,471 @@
+"""The embedded store: in-process, persistent under ``KB_DATA_DIR``, no server.
+
+Documents live in one SQLite file (``store.sqlite3``). Searching happens in
+memory over a snapshot that is rebuilt when the collection's *generation*
+changes (another process may have indexed meanwhile):
+
+- keyword: Lucene's BM25 (``bm25s`` with ``method="lucene"``, k1=1.2, b=0.75)
+  per field, weighted and summed the way Elasticsearch sums a ``bool`` of
+  boosted ``term`` clauses. As in Lucene, a document with an empty field does
+  not count in that field's document count or average length;
+- vector: exact cosine similarity with numpy, scored ``(1 + cos) / 2`` as
+  Elasticsearch scores ``cosine`` vectors;
+- filters and facets: ``filters.py``.
+
+Limits, stated: it suits a county's library (tens of thousands of records);
+past ``LARGE_COLLECTION`` documents it logs a warning to move to
+Elasticsearch. Writers take a file lock, so two indexers cannot interleave a
+rebuild; readers never block.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from kb_service.errors import ConflictError, NotFoundError, StoreUnavailableError
+from kb_service.store.filters import Facet, Filter, count_facets, matches
+from kb_service.store.highlight import highlight_source
+from kb_service.store.protocol import (
+    CollectionSchema,
+    Document,
+    Hit,
+    KeywordQuery,
+    SearchPage,
+    WriteResult,
+)
+
+log = logging.getLogger(__name__)
+
+LARGE_COLLECTION = 200_000
+_REBUILD_SUFFIX = "\x00rebuild"
+_WRITE_LOCK_TIMEOUT = 30.0
+_K1, _B = 1.2, 0.75  # Elasticsearch's BM25 defaults
+
+
+@dataclass
+class _FieldIndex:
+    """BM25 over the documents whose field is not empty (Lucene's statistics)."""
+
+    positions: np.ndarray  # snapshot positions of the indexed documents
+    retriever: Any  # bm25s.BM25
+    vocabulary: frozenset[str]
+
+    def scores(self, term: str, size: int) -> np.ndarray:
+        full = np.zeros(size, dtype=np.float64)
+        if term in self.vocabulary:
+            # Elasticsearch keeps Lucene's legacy (k1 + 1) factor; so do we, so scores agree.
+            full[self.positions] = (1 + _K1) * self.retriever.get_scores([term])
+        return full
+
+
+class _Snapshot:
+    """One collection's documents in memory, for searching."""
+
+    def __init__(self, generation: int, rows: list[tuple[str, str, str, bytes | None]]) -> None:
+        self.generation = generation
+        self.ids = [row[0] for row in rows]
+        self.sources = [json.loads(row[1]) for row in rows]
+        self.texts = [json.loads(row[2]) for row in rows]
+        vectors = [np.frombuffer(row[3], dtype=np.float32) if row[3] else None for row in rows]
+        dims = {v.shape[0] for v in vectors if v is not None}
+        dim = dims.pop() if len(dims) == 1 else 0
+        self.vectors = np.zeros((len(rows), dim), dtype=np.float32)
+        self.has_vector = np.zeros(len(rows), dtype=bool)
+        for i, vector in enumerate(vectors):
+            if vector is not None and vector.shape[0] == dim:
+                self.vectors[i] = vector / (np.linalg.norm(vector) or 1.0)
+                self.has_vector[i] = True
+        self._fields: dict[str, _FieldIndex] = {}
+        self._lock = threading.Lock()
+
+    def field_index(self, name: str) -> _FieldIndex | None:
+        with self._lock:
+            if name not in self._fields:
+                import bm25s
+
+                tokens = [text.get(name, "").split() for text in self.texts]
+                positions = np.array([i for i, t in enumerate(tokens) if t], dtype=np.int64)
+                if len(positions) == 0:
+                    return None
+                retriever = bm25s.BM25(method="lucene", k1=_K1, b=_B)
+                retriever.index([tokens[i] for i in positions], show_progress=False)
+                vocabulary = frozenset(t for i in positions for t in tokens[i])
+                self._fields[name] = _FieldIndex(positions, retriever, vocabulary)
+            return self._fields[name]
+
+    def filtered(self, filter: Filter | None) -> np.ndarray:
+        return np.array([matches(filter, s) for s in self.sources], dtype=bool)
+
+
+class EmbeddedStore:
+    """SQLite for persistence, numpy and bm25s for search. See the module docstring."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self._data_dir = Path(data_dir)
+        self._local = threading.local()
+        self._snapshots: dict[str, _Snapshot] = {}
+        self._snapshot_lock = threading.Lock()
+
+    # -- connection ----------------------------------------------------------------
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                self._data_dir.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self._data_dir / "store.sqlite3", timeout=30)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(
+                    """
+                    CREATE TABLE IF NOT EXISTS collections (
+                        name TEXT PRIMARY KEY, schema TEXT NOT NULL,
+                        generation INTEGER NOT NULL DEFAULT 0);
+                    CREATE TABLE IF NOT EXISTS documents (
+                        collection TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,
+                        text TEXT NOT NULL, vector BLOB, content_hash TEXT NOT NULL,
+                        PRIMARY KEY (collection, id));
+                    """
+                )
+            except (OSError, sqlite3.Error) as exc:
+                raise StoreUnavailableError(
+                    f"内置检索库无法打开：{self._data_dir}（{exc}）。请检查 KB_DATA_DIR 是否为可写的文件夹"
+                ) from exc
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def _sql(self):
+        try:
+            yield self._db
+        except sqlite3.Error as exc:
+            raise StoreUnavailableError(f"内置检索库读写失败：{exc}") from exc
+
+    @contextmanager
+    def _write_lock(self):
+        lock = FileLock(str(self._data_dir / "write.lock"))
+        try:
+            self._data_dir.mkdir(parents=True, exist_ok=True)
+            lock.acquire(timeout=_WRITE_LOCK_TIMEOUT)
+        except Timeout as exc:
+            raise ConflictError("另一个进程正在写入内置检索库，请稍后再试") from exc
+        except OSError as exc:
+            raise StoreUnavailableError(f"内置检索库无法写入：{self._data_dir}（{exc}）") from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def ping(self) -> None:
+        with self._sql() as db:
+            db.execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # -- collections ---------------------------------------------------------------
+    def ensure_collection(self, schema: CollectionSchema) -> None:
+        self._ensure(schema.name, schema)
+
+    def _ensure(self, name: str, schema: CollectionSchema) -> None:
+        with self._sql() as db, db:
+            db.execute(
+                "INSERT INTO collections (name, schema) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET schema = excluded.schema",
+                (name, json.dumps(_schema_json(schema), ensure_ascii=False)),
+            )
+
+    def has_collection(self, name: str) -> bool:
+        with self._sql() as db:
+            return db.execute("SELECT 1 FROM collections WHERE name = ?", (name,)).fetchone() is not None
+
+    def _require(self, name: str) -> None:
+        if not self.has_collection(name):
+            raise StoreUnavailableError(f"检索库中还没有 {name} 集合：请先运行 kb index")
+
+    def _bump(self, db: sqlite3.Connection, name: str) -> None:
+        db.execute("UPDATE collections SET generation = generation + 1 WHERE name = ?", (name,))
+
+    # -- writing -------------------------------------------------------------------
+    def write(self, schema: CollectionSchema, documents: Iterable[Document]) -> WriteResult:
+        self.ensure_collection(schema)
+        with self._write_lock():
+            return self._write_rows(schema, schema.name, documents)
+
+    def _write_rows(
+        self, schema: CollectionSchema, name: str, documents: Iterable[Document]
+    ) -> WriteResult:
+        result = WriteResult()
+        batch: list[tuple] = []
+
+        def flush() -> None:
+            with self._sql() as db, db:
+                db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?)", batch)
+                self._bump(db, name)
+            result.written += len(batch)
+            batch.clear()
+
+        for doc in documents:
+            problem = _check_document(schema, doc)
+            if problem:
+                result.failed.append((doc.id, problem))
+                continue
+            vector = None if doc.vector is None else np.asarray(doc.vector, dtype=np.float32).tobytes()
+            batch.append(
+                (
+                    name,
+                    doc.id,
+                    json.dumps({**doc.source, "id": doc.id}, ensure_ascii=False, default=str),
+                    json.dumps(doc.text, ensure_ascii=False),
+                    vector,
+                    doc.content_hash,
+                )
+            )
+            if len(batch) >= 500:
+                flush()
+        if batch:
+            flush()
+        total = self.count(schema.name) if name == schema.name else 0
+        if total > LARGE_COLLECTION:
+            log.warning(
+                "内置检索库的 %s 集合已有 %d 条记录，超过 %d 条后建议改用 Elasticsearch",
+                schema.name, total, LARGE_COLLECTION,
+            )  # fmt: skip
+        return result
+
+    @contextmanager
+    def rebuilding(self, schema: CollectionSchema):
+        """Write into a staging copy; on success swap it in within one transaction."""
+        staging = schema.name + _REBUILD_SUFFIX
+        store = self
+
+        class _Writer:
+            def write(self, documents: Iterable[Document]) -> WriteResult:
+                return store._write_rows(schema, staging, documents)
+
+        with self._write_lock():
+            with self._sql() as db, db:
+                db.execute("DELETE FROM documents WHERE collection = ?", (staging,))
+            try:
+                yield _Writer()
+            except BaseException:
+                with self._sql() as db, db:
+                    db.execute("DELETE FROM documents WHERE collection = ?", (staging,))
+                raise
+            self._ensure(schema.name, schema)
+            with self._sql() as db, db:
+                db.execute("DELETE FROM documents WHERE collection = ?", (schema.name,))
+                db.execute(
+                    "UPDATE documents SET collection = ? WHERE collection = ?", (schema.name, staging)
+                )
+                self._bump(db, schema.name)
+
+    def delete(self, collection: str, ids: Iterable[str]) -> int:
+        ids = list(ids)
+        with self._write_lock(), self._sql() as db, db:
+            deleted = 0
+            for doc_id in ids:
+                deleted += db.execute(
+                    "DELETE FROM documents WHERE collection = ? AND id = ?", (collection, doc_id)
+                ).rowcount
+            self._bump(db, collection)
+        return deleted
+
+    # -- reading -------------------------------------------------------------------
+    def get(self, collection: str, doc_id: str) -> dict[str, Any]:
+        found = self.get_many(collection, [doc_id])
+        if doc_id not in found:
+            raise NotFoundError(f"未找到编号为 {doc_id} 的记录")
+        return found[doc_id]
+
+    def get_many(self, collection: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        self._require(collection)
+        found: dict[str, dict[str, Any]] = {}
+        with self._sql() as db:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                for doc_id, source in db.execute(
+                    f"SELECT id, source FROM documents WHERE collection = ? AND id IN ({marks})",
+                    [collection, *chunk],
+                ):
+                    found[doc_id] = json.loads(source)
+        return found
+
+    def get_vector(self, collection: str, doc_id: str) -> list[float] | None:
+        self._require(collection)
+        with self._sql() as db:
+            row = db.execute(
+                "SELECT vector FROM documents WHERE collection = ? AND id = ?", (collection, doc_id)
+            ).fetchone()
+        if row is None:
+            raise NotFoundError(f"未找到编号为 {doc_id} 的记录")
+        return None if row[0] is None else np.frombuffer(row[0], dtype=np.float32).tolist()
+
+    def count(self, collection: str, filter: Filter | None = None) -> int:
+        self._require(collection)
+        if filter is None:
+            with self._sql() as db:
+                return db.execute(
+                    "SELECT COUNT(*) FROM documents WHERE collection = ?", (collection,)
+                ).fetchone()[0]
+        return int(self._snapshot(collection).filtered(filter).sum())
+
+    def content_hashes(self, collection: str) -> dict[str, str]:
+        if not self.has_collection(collection):
+            return {}
+        with self._sql() as db:
+            return dict(
+                db.execute(
+                    "SELECT id, content_hash FROM documents WHERE collection = ?", (collection,)
+                )
+            )
+
+    def iter_sources(self, collection: str) -> Iterator[dict[str, Any]]:
+        yield from self._snapshot(collection).sources
+
+    def _snapshot(self, collection: str) -> _Snapshot:
+        self._require(collection)
+        with self._sql() as db:
+            generation = db.execute(
+                "SELECT generation FROM collections WHERE name = ?", (collection,)
+            ).fetchone()[0]
+        with self._snapshot_lock:
+            snapshot = self._snapshots.get(collection)
+            if snapshot is None or snapshot.generation != generation:
+                with self._sql() as db:
+                    rows = db.execute(
+                        "SELECT id, source, text, vector FROM documents WHERE collection = ? ORDER BY id",
+                        (collection,),
+                    ).fetchall()
+                snapshot = _Snapshot(generation, rows)
+                self._snapshots[collection] = snapshot
+            return snapshot
+
+    # -- searching -----------------------------------------------------------------
+    def keyword_search(
+        self,
+        schema: CollectionSchema,
+        query: KeywordQuery,
+        *,
+        filter: Filter | None = None,
+        size: int = 10,
+        offset: int = 0,
+        highlight: bool = False,
+    ) -> SearchPage:
+        snapshot = self._snapshot(schema.name)
+        n = len(snapshot.ids)
+        total_scores = np.zeros(n, dtype=np.float64)
+        matched = np.zeros((len(query.terms), n), dtype=bool)
+        for row, (term, term_weight) in enumerate(query.terms.items()):
+            for field_name, field_boost in query.fields.items():
+                index = snapshot.field_index(field_name)
+                if index is None:
+                    continue
+                scores = index.scores(term, n)
+                total_scores += term_weight * field_boost * scores
+                matched[row] |= scores > 0
+        candidates = matched.any(axis=0) & snapshot.filtered(filter)
+        return self._page(schema, snapshot, total_scores, candidates, size, offset, query, matched, highlight)
+
+    def vector_search(
+        self,
+        schema: CollectionSchema,
+        vector: Sequence[float],
+        *,
+        filter: Filter | None = None,
+        size: int = 10,
+    ) -> SearchPage:
+        snapshot = self._snapshot(schema.name)
+        if snapshot.vectors.shape[1] == 0:
+            return SearchPage(total=0, hits=[])
+        query = np.asarray(vector, dtype=np.float32)
+        query = query / (np.linalg.norm(query) or 1.0)
+        scores = (1.0 + snapshot.vectors @ query) / 2.0
+        candidates = snapshot.has_vector & snapshot.filtered(filter)
+        page = self._page(schema, snapshot, scores.astype(np.float64), candidates, size, 0)
+        # kNN returns the k nearest; like Elasticsearch, total is the number returned.
+        page.total = len(page.hits)
+        return page
+
+    def _page(self, schema, snapshot, scores, candidates, size, offset, query=None, matched=None, want_highlights=False):
+        positions = np.flatnonzero(candidates)
+        # Score descending, then id ascending: the order the Elasticsearch backend asks for.
+        order = sorted(positions, key=lambda i: (-round(float(scores[i]), 6), snapshot.ids[i]))
+        hits = []
+        terms = list(query.terms) if query is not None else []
+        for i in order[offset : offset + size]:
+            matched_terms = [terms[r] for r in range(len(terms)) if matched[r, i]] if matched is not None else []
+            source = snapshot.sources[i]
+            hits.append(
+                Hit(
+                    id=snapshot.ids[i],
+                    score=float(scores[i]),
+                    source=source,
+                    matched_terms=matched_terms,
+                    highlights=highlight_source(schema, source, matched_terms) if want_highlights else {},
+                )
+            )
+        return SearchPage(total=len(positions), hits=hits)
+
+    def browse(
+        self, schema: CollectionSchema, *, filter: Filter | None = None, size: int = 10, offset: int = 0
+    ) -> SearchPage:
+        snapshot = self._snapshot(schema.name)
+        chosen = np.flatnonzero(snapshot.filtered(filter))
+        order = sorted(chosen, key=lambda i: snapshot.ids[i])
+        if schema.browse_order:
+            # Newest first, records without the field last (Elasticsearch's ``missing: _last``).
+            with_value = [i for i in order if snapshot.sources[i].get(schema.browse_order) is not None]
+            without = [i for i in order if snapshot.sources[i].get(schema.browse_order) is None]
+            # sort() with reverse=True is stable: equal dates keep id ascending.
+            with_value.sort(key=lambda i: str(snapshot.sources[i][schema.browse_order]), reverse=True)
+            order = with_value + without
+        hits = [
+            Hit(id=snapshot.ids[i], score=0.0, source=snapshot.sources[i]) for i in order[offset : offset + size]
+        ]
+        return SearchPage(total=len(chosen), hits=hits)
+
+    def aggregate(
+        self, collection: str, facets: Mapping[str, Facet], filter: Filter | None = None
+    ) -> dict[str, list[dict]]:
+        snapshot = self._snapshot(collection)
+        chosen = snapshot.filtered(filter)
+        return count_facets(dict(facets), [s for s, keep in zip(snapshot.sources, chosen, strict=True) if keep])
+
+
+def _check_document(schema: CollectionSchema, doc: Document) -> str | None:
+    """The reasons Elasticsearch would refuse a document, checked the same way here."""
+    if not doc.id:
+        return "缺少编号（id）"
+    if doc.vector is not None and len(doc.vector) != schema.vector_dimension:
+        return f"向量维度为 {len(doc.vector)}，与集合要求的 {schema.vector_dimension} 不符"
+    for name in schema.number_fields:
+        value = doc.source.get(name)
+        if value is not None and not isinstance(value, int | float):
+            return f"字段 {name} 应为数字，实际为 {value!r}"
+    return None
+
+
+def _schema_json(schema: CollectionSchema) -> dict:
+    return {
+        "text_fields": dict(schema.text_fields),
+        "vector_dimension": schema.vector_dimension,
+        "keyword_fields": sorted(schema.keyword_fields),
+        "date_fields": sorted(schema.date_fields),
+        "number_fields": sorted(schema.number_fields),
+        "bool_fields": sorted(schema.bool_fields),
+    }

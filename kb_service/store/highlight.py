@@ -1,0 +1,75 @@
+"""Marks query terms in stored text, identically for both backends.
+
+Search fields are pre-tokenised (search-mode segmentation repeats sub-words:
+人民 调解 人民调解), so highlighting them would show a garbled text. We mark
+the matched terms in the stored, human-readable text instead.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from kb_service.store.protocol import CollectionSchema
+
+FRAGMENT_CHARS = 60
+MAX_FRAGMENTS = 2
+
+
+def _searchable(text: str) -> str:
+    """Same length as ``text``: full-width forms folded, lower-cased, char by char."""
+    return "".join(
+        folded if len(folded := unicodedata.normalize("NFKC", ch).lower()) == 1 else ch
+        for ch in text
+    )
+
+
+def highlight(text: str | None, terms: Iterable[str]) -> list[str]:
+    """Up to ``MAX_FRAGMENTS`` snippets of ``text`` with matched terms in ``<em>``."""
+    if not text:
+        return []
+    haystack = _searchable(text)
+    wanted = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not wanted:
+        return []
+    pattern = re.compile("|".join(re.escape(t) for t in wanted))
+    spans = [m.span() for m in pattern.finditer(haystack)]
+    if not spans:
+        return []
+    fragments: list[str] = []
+    covered_to = -1
+    for start, _ in spans:
+        if start < covered_to or len(fragments) == MAX_FRAGMENTS:
+            continue
+        left = max(0, start - FRAGMENT_CHARS // 3)
+        right = min(len(text), left + FRAGMENT_CHARS)
+        inside = [(s, e) for s, e in spans if s >= left and e <= right]
+        pieces, cursor = [], left
+        for s, e in inside:
+            if s < cursor:
+                continue
+            pieces.append(_escape(text[cursor:s]))
+            pieces.append(f"<em>{_escape(text[s:e])}</em>")
+            cursor = e
+        pieces.append(_escape(text[cursor:right]))
+        prefix = "…" if left > 0 else ""
+        suffix = "…" if right < len(text) else ""
+        fragments.append(prefix + "".join(pieces).replace("\n", " ") + suffix)
+        covered_to = right
+    return fragments
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def highlight_source(schema: CollectionSchema, source: dict[str, Any], terms: list[str]) -> dict[str, list[str]]:
+    """Fragments for each of the collection's highlight fields that contains a term."""
+    found = {}
+    for field_name in schema.highlight_fields:
+        fragments = highlight(source.get(field_name), terms)
+        if fragments:
+            found[field_name] = fragments
+    return found

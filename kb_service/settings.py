@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     embedding_model: str = DEFAULT_MODEL
     embedding_batch_size: int = Field(default=32, ge=1, le=1024)
     embedding_device: str = "cpu"
+    embedding_query_prefix: str = ""
+    """Instruction some models want before short queries (bge-small-zh: 为这个句子生成表示以用于检索相关文章：)."""
 
     # Hybrid ranking (kb_service/ranking.py); measured in benchmarks/relevance.py.
     fusion: Literal["rrf", "weighted"] = "rrf"

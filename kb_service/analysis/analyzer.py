@@ -143,7 +143,10 @@ class ChineseAnalyzer:
         if expand_synonyms:
             for term in distinct:
                 for synonym in self.synonyms.get(term, ()):
-                    for part in self.tokens(synonym):
+                    parts = self.tokens(synonym)
+                    # A synonym that segments as one word adds that word only, not its
+                    # sub-words (噪声污染 adds 噪声污染, not 污染).
+                    for part in [synonym] if synonym in parts else parts:
                         weights.setdefault(part, SYNONYM_WEIGHT)
         return QueryTerms(weights=weights, typed=frozenset(distinct))
 

@@ -258,6 +258,29 @@ class ElasticsearchStore:
         self._client.indices.refresh(index=alias)
         return deleted
 
+    @property
+    def _meta_index(self) -> str:
+        return f"{self._prefix}-meta"
+
+    @_translating
+    def put_meta(self, key: str, value: dict[str, Any]) -> None:
+        if not self._client.indices.exists(index=self._meta_index):
+            self._client.indices.create(
+                index=self._meta_index,
+                mappings={"dynamic": False, "properties": {"value": {"type": "object", "enabled": False}}},
+                settings={"number_of_shards": 1, "auto_expand_replicas": "0-1"},
+            )
+        self._client.index(index=self._meta_index, id=key, document={"value": value}, refresh=True)
+
+    @_translating
+    def get_meta(self, key: str) -> dict[str, Any] | None:
+        import elasticsearch
+
+        try:
+            return self._client.get(index=self._meta_index, id=key)["_source"]["value"]
+        except elasticsearch.NotFoundError:
+            return None
+
     # -- reading -------------------------------------------------------------------
     @_translating
     def get(self, collection: str, doc_id: str) -> dict[str, Any]:

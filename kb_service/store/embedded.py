@@ -131,6 +131,7 @@ class EmbeddedStore:
                     CREATE TABLE IF NOT EXISTS collections (
                         name TEXT PRIMARY KEY, schema TEXT NOT NULL,
                         generation INTEGER NOT NULL DEFAULT 0);
+                    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                     CREATE TABLE IF NOT EXISTS documents (
                         collection TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,
                         text TEXT NOT NULL, vector BLOB, content_hash TEXT NOT NULL,
@@ -283,6 +284,17 @@ class EmbeddedStore:
                 ).rowcount
             self._bump(db, collection)
         return deleted
+
+    def put_meta(self, key: str, value: dict[str, Any]) -> None:
+        with self._sql() as db, db:
+            db.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value, ensure_ascii=False))
+            )
+
+    def get_meta(self, key: str) -> dict[str, Any] | None:
+        with self._sql() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
 
     # -- reading -------------------------------------------------------------------
     def get(self, collection: str, doc_id: str) -> dict[str, Any]:

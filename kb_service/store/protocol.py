@@ -143,4 +143,9 @@ class SearchStore(Protocol):
         self, collection: str, facets: Mapping[str, Facet], filter: Filter | None = None
     ) -> dict[str, list[dict]]: ...
 
+    def put_meta(self, key: str, value: dict[str, Any]) -> None:
+        """Keep a small JSON object beside the collections (e.g. term statistics)."""
+
+    def get_meta(self, key: str) -> dict[str, Any] | None: ...
+
     def close(self) -> None: ...

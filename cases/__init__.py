@@ -1,0 +1,1 @@
+"""精品调解案例库: the case schema, its loaders, its search documents and its queries."""

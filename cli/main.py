@@ -1,0 +1,199 @@
+"""The ``kb`` command line (CONTRACT §3).
+
+Every command takes ``--json``. Exit status: 0 success, 1 a user error (a
+Chinese message on stderr saying what to fix), 2 a usage error (typer/click).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kb_service.errors import KBError
+from kb_service.service import Services
+from kb_service.settings import load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="调解知识库：精品案例、咨询专家与培训材料检索")
+search_app = typer.Typer(no_args_is_help=True, help="检索")
+cases_app = typer.Typer(no_args_is_help=True, help="案例库")
+app.add_typer(search_app, name="search")
+app.add_typer(cases_app, name="cases")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出到标准输出")]
+
+_services: Services | None = None
+
+
+def services() -> Services:
+    """Built once per process, from the settings read once."""
+    global _services
+    if _services is None:
+        _services = Services.from_settings(load_settings())
+    return _services
+
+
+def user_errors(command: Callable) -> Callable:
+    """KBError → Chinese message on stderr, exit 1."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KBError as exc:
+            typer.echo(f"错误：{exc.detail}", err=True)
+            raise typer.Exit(1) from exc
+        except ValueError as exc:  # validation of user-given values (vocabularies, dates)
+            typer.echo(f"错误：{_first_line(exc)}", err=True)
+            raise typer.Exit(1) from exc
+
+    return wrapper
+
+
+def _first_line(exc: Exception) -> str:
+    from pydantic import ValidationError
+
+    from kb_service.validation import describe_error
+
+    if isinstance(exc, ValidationError):
+        return "；".join(f"{field}：{message}" for field, message in map(describe_error, exc.errors()))
+    return str(exc)
+
+
+def emit(data: Any, as_json: bool, human: Callable[[Any], None]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        human(data)
+
+
+# -- kb index -------------------------------------------------------------------------
+@app.command("index")
+@user_errors
+def index_command(
+    libraries: Annotated[list[Path] | None, typer.Argument(metavar="[LIBRARY_DIR]...", help="资料库文件夹；缺省为随包附带的示例库")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="重建：各集合只保留本次给出的记录")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """加载、校验、脱敏、分词、向量化并写入检索库。"""
+    from indexer.run import index_libraries
+
+    report = index_libraries(services(), libraries, rebuild=rebuild, progress=not as_json)
+
+    def human(data: dict) -> None:
+        for name, counts in data.items():
+            typer.echo(
+                f"{name}: 新增或更新 {counts['indexed']} 条，未变 {counts['unchanged']} 条，拒收 {len(counts['rejected'])} 条"
+            )
+            for item in counts["rejected"]:
+                typer.echo(f"  ✗ {item['path']}:{item['line']}  {item['reason']}")
+
+    emit(report, as_json, human)
+
+
+# -- kb search cases ----------------------------------------------------------------
+def _print_hits(data: dict) -> None:
+    typer.echo(f"共 {data['total']} 条")
+    for hit in data["hits"]:
+        typer.echo(f"{hit['id']}  {hit.get('title', '')}  [{hit.get('dispute_type_label', '')}] {hit.get('region', '')} {hit.get('date', '')}")
+        why = hit.get("why") or {}
+        if why.get("matched_terms"):
+            typer.echo(f"    命中词：{'、'.join(why['matched_terms'])}")
+        for fragments in (hit.get("highlights") or {}).values():
+            typer.echo(f"    …{fragments[0]}")
+            break
+
+
+@search_app.command("cases")
+@user_errors
+def search_cases_command(
+    query: Annotated[str, typer.Argument(help="检索词或纠纷描述")] = "",
+    dispute_type: Annotated[list[str] | None, typer.Option("--type", help="纠纷类型（代码或中文）")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="地区，如 吉林省/长春市")] = None,
+    org_level: Annotated[list[str] | None, typer.Option("--org-level", help="调解组织")] = None,
+    outcome: Annotated[list[str] | None, typer.Option("--outcome", help="调解结果")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="起始日期 YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="截止日期 YYYY-MM-DD")] = None,
+    size: Annotated[int, typer.Option("--size")] = 10,
+    offset: Annotated[int, typer.Option("--offset")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """检索精品案例。"""
+    from cases.queries import CaseFilters, CaseLibrary
+
+    filters = CaseFilters(
+        dispute_type=dispute_type or [],
+        region=region,
+        org_level=org_level or [],
+        outcome=outcome or [],
+        date_from=date_from,
+        date_to=date_to,
+    )
+    result = CaseLibrary(services()).search(query, filters, size=size, offset=offset)
+    emit(result, as_json, _print_hits)
+
+
+# -- kb similar -----------------------------------------------------------------------
+def _print_similar(data: dict) -> None:
+    _print_hits(data)
+    summary = data["summary"]
+    typer.echo("—— 类案概况 ——")
+    typer.echo("结果：" + "，".join(f"{o['label']} {o['count']}" for o in summary["outcomes"]))
+    if summary["amount"]:
+        a = summary["amount"]
+        typer.echo(f"金额：最低 {a['min']:.0f} 元，中位 {a['median']:.0f} 元，最高 {a['max']:.0f} 元（{a['count']} 件）")
+    if summary["legal_basis"]:
+        typer.echo("常引法条：" + "；".join(f"{c['citation']}（{c['count']}）" for c in summary["legal_basis"]))
+
+
+@app.command("similar")
+@user_errors
+def similar_command(
+    case_id: Annotated[str | None, typer.Argument(metavar="[CASE_ID]", help="案例编号")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="纠纷描述")] = None,
+    size: Annotated[int, typer.Option("--size")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """查找类似案例，并汇总其结果。"""
+    from cases.queries import CaseLibrary
+
+    result = CaseLibrary(services()).similar(case_id, text=text, size=size)
+    emit(result, as_json, _print_similar)
+
+
+# -- kb cases show ----------------------------------------------------------------------
+@cases_app.command("show")
+@user_errors
+def show_case_command(case_id: str, as_json: JsonOption = False) -> None:
+    """显示一个案例（已脱敏）。"""
+    from cases.queries import CaseLibrary
+
+    case = CaseLibrary(services()).show(case_id)
+
+    def human(c: dict) -> None:
+        typer.echo(f"{c['id']}  {c['title']}")
+        typer.echo(f"{c.get('dispute_type_label', '')} | {c.get('region', '')} | {c.get('date', '')} | {c.get('outcome_label', '')}")
+        for field, label in (("facts", "纠纷事实"), ("process", "调解过程"), ("result", "调解结果"), ("agreement", "协议内容"), ("commentary", "案例评析")):
+            if c.get(field):
+                typer.echo(f"\n【{label}】\n{c[field]}")
+        if c.get("legal_basis"):
+            typer.echo("\n【法律依据】\n" + "\n".join(c["legal_basis"]))
+
+    emit(case, as_json, human)
+
+
+def main() -> None:
+    try:
+        app()
+    finally:
+        if _services is not None:
+            _services.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The indexer: loads a library folder into the search store."""

@@ -1,0 +1,205 @@
+"""The indexer: load → validate → mask → analyse → embed → write, as generators.
+
+Per collection (cases, experts, training), records stream from the domain's
+loader; each bad record becomes a rejection with file, line and reason while
+the good ones go on. Ids are stable, so a rerun replaces documents instead of
+duplicating them, and a document whose content hash is unchanged is skipped
+before it is embedded. ``rebuild=True`` writes a fresh copy of the collection
+and swaps it in atomically (an alias swap on Elasticsearch); if anything fails
+the half-built copy is dropped and the old collection stays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from indexer.spec import CollectionSpec, Prepared
+from kb_service.analysis import ChineseAnalyzer
+from kb_service.embeddings import Embedder
+from kb_service.library import Loaded, Rejection
+from kb_service.store import CollectionSchema, Document, SearchStore
+
+EMBED_BATCH = 64
+ANALYZER_VERSION = "1"
+"""Bump when analysis changes, so every document is re-analysed on the next run."""
+
+
+@dataclass
+class CollectionReport:
+    indexed: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    removed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "indexed": self.indexed,
+            "unchanged": self.unchanged,
+            "rejected": [r.as_dict() for r in self.rejected],
+        }
+
+
+@dataclass
+class _Pending:
+    """A record whose documents are on their way to the store."""
+
+    loaded: Loaded
+    documents: list[Prepared]
+    hashes: list[str]
+
+
+def content_hash(doc: Prepared, model_id: str) -> str:
+    payload = json.dumps(
+        [doc.source, doc.text, doc.embed_text, model_id, ANALYZER_VERSION],
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _unique(items: Iterable[Loaded | Rejection], report: CollectionReport) -> Iterator[Loaded]:
+    """Good records, first occurrence of each id; a duplicate is rejected naming both files."""
+    first_seen: dict[str, Loaded] = {}
+    for item in items:
+        if isinstance(item, Rejection):
+            report.rejected.append(item)
+            continue
+        record_id = item.record.id
+        if record_id in first_seen:
+            earlier = first_seen[record_id]
+            report.rejected.append(
+                Rejection(
+                    item.path,
+                    item.line,
+                    f"编号 {record_id} 重复：已在 {earlier.path}（第 {earlier.line} 行）出现，本条未收录",
+                )
+            )
+            continue
+        first_seen[record_id] = item
+        yield item
+
+
+class Indexer:
+    def __init__(self, store: SearchStore, analyzer: ChineseAnalyzer, embedder: Embedder) -> None:
+        self._store = store
+        self._analyzer = analyzer
+        self._embedder = embedder
+
+    def index(
+        self,
+        spec: CollectionSpec,
+        libraries: list[Path],
+        *,
+        rebuild: bool = False,
+        progress: bool = True,
+    ) -> CollectionReport:
+        report = CollectionReport()
+        schema = spec.schema(self._embedder.dimension)
+        existing = {} if rebuild else self._store.content_hashes(schema.name)
+        records = tqdm(
+            _unique(spec.load(libraries), report),
+            desc=f"索引 {spec.name}",
+            unit="条",
+            disable=not progress,
+            leave=False,
+        )
+        frequencies: Counter[str] = Counter()
+        pending = self._prepare(spec, records, existing, report, frequencies)
+        if rebuild:
+            with self._store.rebuilding(schema) as writer:
+                self._write(schema, pending, writer.write, report)
+                self._write_idf(spec, frequencies, report)
+        else:
+            produced: set[str] = set()
+            self._write(schema, self._tracking(pending, produced), lambda docs: self._store.write(schema, docs), report)
+            report.removed = self._remove_stale_sections(schema, existing, produced)
+            self._write_idf(spec, frequencies, report)
+        return report
+
+    def _prepare(
+        self,
+        spec: CollectionSpec,
+        records: Iterable[Loaded],
+        existing: dict[str, str],
+        report: CollectionReport,
+        frequencies: Counter[str],
+    ) -> Iterator[_Pending]:
+        model_id = self._embedder.model_id
+        for loaded in records:
+            try:
+                documents = spec.prepare(loaded.record, self._analyzer)
+            except ValueError as exc:
+                report.rejected.append(Rejection(loaded.path, loaded.line, str(exc)))
+                continue
+            if spec.idf_field:
+                for doc in documents:
+                    frequencies.update(set(doc.text.get(spec.idf_field, "").split()))
+            hashes = [content_hash(doc, model_id) for doc in documents]
+            if all(existing.get(d.id) == h for d, h in zip(documents, hashes, strict=True)):
+                report.unchanged += 1
+                continue
+            yield _Pending(loaded, documents, hashes)
+
+    @staticmethod
+    def _tracking(pending: Iterable[_Pending], produced: set[str]) -> Iterator[_Pending]:
+        for item in pending:
+            produced.update(d.id for d in item.documents)
+            yield item
+
+    def _write(self, schema: CollectionSchema, pending: Iterable[_Pending], write, report: CollectionReport) -> None:
+        batch: list[_Pending] = []
+        for item in pending:
+            batch.append(item)
+            if sum(len(p.documents) for p in batch) >= EMBED_BATCH:
+                self._flush(batch, write, report)
+                batch = []
+        if batch:
+            self._flush(batch, write, report)
+
+    def _flush(self, batch: list[_Pending], write, report: CollectionReport) -> None:
+        texts = [doc.embed_text for item in batch for doc in item.documents]
+        vectors = iter(self._embedder.encode(texts))
+        documents: list[Document] = []
+        owner: dict[str, _Pending] = {}
+        for item in batch:
+            for doc, digest in zip(item.documents, item.hashes, strict=True):
+                documents.append(
+                    Document(id=doc.id, source=doc.source, text=doc.text, vector=next(vectors), content_hash=digest)
+                )
+                owner[doc.id] = item
+        result = write(documents)
+        failed_records = set()
+        for doc_id, reason in result.failed:
+            item = owner.get(doc_id)
+            if item is not None and id(item) not in failed_records:
+                failed_records.add(id(item))
+                report.rejected.append(Rejection(item.loaded.path, item.loaded.line, reason))
+        report.indexed += len(batch) - len(failed_records)
+
+    def _remove_stale_sections(self, schema: CollectionSchema, existing: dict[str, str], produced: set[str]) -> int:
+        """Sections (``{id}#{n}``) that a changed record no longer has."""
+        changed_records = {doc_id.split("#", 1)[0] for doc_id in produced if "#" in doc_id}
+        stale = [
+            doc_id
+            for doc_id in existing
+            if "#" in doc_id and doc_id.split("#", 1)[0] in changed_records and doc_id not in produced
+        ]
+        return self._store.delete(schema.name, stale) if stale else 0
+
+    def _write_idf(self, spec: CollectionSpec, frequencies: Counter[str], report: CollectionReport) -> None:
+        """Inverse document frequencies of the library just read, for long-query key terms."""
+        if not spec.idf_field or not frequencies:
+            return
+        total = report.indexed + report.unchanged
+        idf = {term: round(math.log((total + 1) / (count + 1)) + 1.0, 4) for term, count in frequencies.items()}
+        self._store.put_meta(f"idf-{spec.name}", idf)

@@ -1,0 +1,35 @@
+"""What a domain package hands the indexer: how to load its records and what to index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kb_service.analysis import ChineseAnalyzer
+from kb_service.library import Loaded, Rejection
+from kb_service.store import CollectionSchema
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One search document made from a record: masked source, analysed text, text to embed."""
+
+    id: str
+    source: dict[str, Any]
+    text: dict[str, str]
+    embed_text: str
+
+
+@dataclass(frozen=True)
+class CollectionSpec:
+    name: str
+    """The collection, and the key in ``kb index`` output (cases, experts, training)."""
+    schema: Callable[[int], CollectionSchema]
+    """The collection's schema for a given vector dimension."""
+    load: Callable[[list[Path]], Iterator[Loaded | Rejection]]
+    prepare: Callable[[Any, ChineseAnalyzer], list[Prepared]]
+    """A record's documents. A record giving several (training sections) names them ``{id}#{n}``."""
+    idf_field: str | None = None
+    """Search field whose document frequencies are kept for picking key terms of long queries."""

@@ -49,6 +49,8 @@ ROLE_WORDS = (
     "被申请人", "申请人", "当事人", "原告", "被告", "上诉人", "被上诉人",
     "受害人", "死者", "患者", "伤者", "肇事者", "业主", "租户", "承租人", "出租人",
     "借款人", "出借人", "债务人", "债权人", "信访人", "丈夫", "妻子", "儿子", "女儿",
+    "被继承人", "继承人", "第三人", "学生", "同学", "行人", "驾驶人", "驾驶员", "司机",
+    "村民", "职工", "员工", "工人", "患儿", "产妇", "老人",
 )  # fmt: skip
 
 COMPOUND_SURNAMES = (
@@ -68,9 +70,10 @@ SINGLE_SURNAMES = frozenset(
 # Characters that end a name found after a role word: verbs and particles that
 # follow a name in case narratives ("被申请人刘淑芬系…", "申请人李大勇在…").
 _NAME_STOP = frozenset(
-    "系与和及因在于称等将向对诉是为、，,。；;：:（(）)的了被把让给从自同跟均也都已曾便就并且而"
+    "系与和及因在于称等将向对诉是为、，,。；;：:（(）)的了被把让给从自同跟均也都已曾便就并且而住家说"
     "某之以要说认请于到来去向所有无不先后又再还却"
 )
+_PLACE_OR_ORG = frozenset("省市县区州镇乡村屯公司厂店院局")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _MASKED_NAME_SUFFIXES = "甲乙丙丁戊己庚辛壬癸"
 
@@ -113,8 +116,11 @@ def names_after_role_words(text: str) -> set[str]:
     """Personal names written right after a role word: 申请人王建国 → 王建国."""
     found: set[str] = set()
     roles = "|".join(sorted(ROLE_WORDS, key=len, reverse=True))
-    for match in re.finditer(rf"(?:{roles})[:：]?\s*(?P<rest>[\u4e00-\u9fff]{{2,5}})", text):
+    # The look-ahead does not consume the text, so "被申请人刘淑芬系申请人李大勇" yields both.
+    for match in re.finditer(rf"(?:{roles})[:：]?\s*(?=(?P<rest>[\u4e00-\u9fff]{{2,5}}))", text):
         rest = match.group("rest")
+        if any(ch in _PLACE_OR_ORG for ch in rest):
+            continue  # 申请人梅河口市某村委会: a place or an organisation, not a person
         surname = next((c for c in COMPOUND_SURNAMES if rest.startswith(c)), None)
         if surname is None:
             if rest[0] not in SINGLE_SURNAMES:
@@ -125,9 +131,19 @@ def names_after_role_words(text: str) -> set[str]:
             if ch in _NAME_STOP or len(given) == 2:
                 break
             given += ch
+        if len(given) == 2 and _shorter_name_stands_alone(text, surname + given):
+            given = given[:1]  # 当事人姜红住…姜红配合: the name is 姜红
         if given:
             found.add(surname + given)
     return found
+
+
+def _shorter_name_stands_alone(text: str, name: str) -> bool:
+    """Is ``name`` minus its last character written elsewhere without that character?"""
+    shorter = name[:-1]
+    return any(
+        text[m.end() : m.end() + 1] != name[-1] for m in re.finditer(re.escape(shorter), text)
+    )
 
 
 @dataclass

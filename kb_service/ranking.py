@@ -6,7 +6,8 @@ identically for both backends:
 
 - ``rrf`` (default): reciprocal-rank fusion,
   ``keyword_weight / (k + keyword_rank) + vector_weight / (k + vector_rank)``;
-- ``weighted``: each side's scores scaled to [0, 1] over its candidates, then
+- ``weighted``: keyword scores divided by the best one, vector scores spread
+  min–max over the candidates, then
   ``keyword_weight * keyword + vector_weight * vector``.
 
 ``benchmarks/relevance.py`` measures both on the judged query set; the README
@@ -92,7 +93,14 @@ class RankedPage:
     facets: dict[str, list[dict]] = field(default_factory=dict)
 
 
-def _scaled(scores: dict[str, float]) -> dict[str, float]:
+def _scaled_by_max(scores: dict[str, float]) -> dict[str, float]:
+    """BM25 scores over the best one: every keyword match keeps a share above zero."""
+    high = max(scores.values(), default=0.0)
+    return {k: v / high if high > 0 else 1.0 for k, v in scores.items()}
+
+
+def _scaled_min_max(scores: dict[str, float]) -> dict[str, float]:
+    """Cosine scores crowd into a narrow band; spread them over [0, 1]."""
     if not scores:
         return {}
     low, high = min(scores.values()), max(scores.values())
@@ -124,8 +132,8 @@ def fuse(
                 score += config.vector_weight / (config.rrf_k + why.vector_rank)
             fused[doc_id] = score
     else:
-        keyword = _scaled({h.id: h.score for h in keyword_hits})
-        vector = _scaled({h.id: h.score for h in vector_hits})
+        keyword = _scaled_by_max({h.id: h.score for h in keyword_hits})
+        vector = _scaled_min_max({h.id: h.score for h in vector_hits})
         for doc_id in whys:
             fused[doc_id] = config.keyword_weight * keyword.get(doc_id, 0.0) + (
                 config.vector_weight * vector.get(doc_id, 0.0)

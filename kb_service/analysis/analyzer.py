@@ -152,11 +152,15 @@ class ChineseAnalyzer:
 
     @staticmethod
     def _key_terms(tokens: list[str], idf: Mapping[str, float], limit: int) -> list[str]:
-        """The ``limit`` tokens with the highest tf·idf; unknown terms get the highest idf seen."""
+        """The ``limit`` tokens with the highest tf·idf.
+
+        A term the collection has never seen cannot match anything, so with
+        statistics at hand it ranks last; without them, frequency decides.
+        """
         counts: dict[str, int] = {}
         for token in tokens:
             counts[token] = counts.get(token, 0) + 1
-        default_idf = max(idf.values(), default=1.0)
+        default_idf = 0.0 if idf else 1.0
         # Single characters carry little meaning on their own in Chinese.
         scored = sorted(
             counts,

@@ -111,8 +111,9 @@ class _Snapshot:
 class EmbeddedStore:
     """SQLite for persistence, numpy and bm25s for search. See the module docstring."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, lock_timeout: float = _WRITE_LOCK_TIMEOUT) -> None:
         self._data_dir = Path(data_dir)
+        self._lock_timeout = lock_timeout
         self._local = threading.local()
         self._snapshots: dict[str, _Snapshot] = {}
         self._snapshot_lock = threading.Lock()
@@ -157,7 +158,7 @@ class EmbeddedStore:
         lock = FileLock(str(self._data_dir / "write.lock"))
         try:
             self._data_dir.mkdir(parents=True, exist_ok=True)
-            lock.acquire(timeout=_WRITE_LOCK_TIMEOUT)
+            lock.acquire(timeout=self._lock_timeout)
         except Timeout as exc:
             raise ConflictError("另一个进程正在写入内置检索库，请稍后再试") from exc
         except OSError as exc:

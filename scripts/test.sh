@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The test command: builds the environment, starts a real Elasticsearch node on
+# loopback, runs every test against both backends, stops the node.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+venv="$(scripts/setup-venv.sh)"
+state="$(mktemp -d /tmp/kb-es.XXXXXX)"
+chmod 755 "$state"
+trap 'scripts/elasticsearch.sh stop "$state"' EXIT
+echo "==> starting Elasticsearch" >&2
+url="$(scripts/elasticsearch.sh start "$state")"
+echo "==> Elasticsearch ready at $url" >&2
+export KB_TEST_ELASTICSEARCH_URL="$url"
+export HF_HUB_OFFLINE=1
+set +e
+"$venv/bin/python" -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+    echo "pytest collected no tests: failing" >&2
+    exit 1
+fi
+exit "$status"

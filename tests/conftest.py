@@ -1,0 +1,99 @@
+"""Shared fixtures: the real model, and stores of both backends.
+
+The contract suite runs every test against the embedded store and against a
+real Elasticsearch node given by ``KB_TEST_ELASTICSEARCH_URL`` (started by
+``scripts/test.sh``). Without that variable the Elasticsearch cases are
+skipped locally and fail under ``CI=true``: a missing node is never a silent
+pass in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from kb_service.analysis import ChineseAnalyzer
+from kb_service.embeddings import CachedEmbedder, SentenceTransformerEmbedder
+from kb_service.service import Services
+from kb_service.settings import DEFAULT_MODEL, Settings, load_settings
+from kb_service.store import SearchStore, build_store
+
+BACKENDS = ["embedded", "elasticsearch"]
+
+
+def elasticsearch_url() -> str:
+    url = os.environ.get("KB_TEST_ELASTICSEARCH_URL")
+    if not url:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("CI=true 但没有 KB_TEST_ELASTICSEARCH_URL：Elasticsearch 测试不能跳过")
+        pytest.skip("KB_TEST_ELASTICSEARCH_URL not set (run scripts/test.sh)")
+    return url
+
+
+def settings_for(backend: str, tmp_path, **overrides) -> Settings:
+    values: dict = {"backend": backend, "data_dir": tmp_path / "data"}
+    if backend == "elasticsearch":
+        values |= {"elasticsearch_url": elasticsearch_url(), "index_prefix": f"test-{uuid.uuid4().hex[:10]}"}
+    values |= overrides
+    return load_settings(**values)
+
+
+def drop_indices(settings: Settings) -> None:
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(settings.elasticsearch_url)
+    names = list(client.indices.get(index=f"{settings.index_prefix}-*", expand_wildcards="all").keys())
+    if names:
+        client.indices.delete(index=",".join(names), ignore_unavailable=True)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> ChineseAnalyzer:
+    return ChineseAnalyzer()
+
+
+@pytest.fixture(scope="session")
+def model() -> SentenceTransformerEmbedder:
+    """The real default model (m3e-small), loaded once per test session."""
+    embedder = SentenceTransformerEmbedder(DEFAULT_MODEL)
+    embedder.load()
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def embedder_cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("embedding-cache")
+
+
+@pytest.fixture(scope="session")
+def embedder(model, embedder_cache_dir) -> CachedEmbedder:
+    return CachedEmbedder(model, embedder_cache_dir / "cache.sqlite3")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def settings(backend, tmp_path) -> Iterator[Settings]:
+    settings = settings_for(backend, tmp_path)
+    yield settings
+    if backend == "elasticsearch":
+        drop_indices(settings)
+
+
+@pytest.fixture
+def store(settings) -> Iterator[SearchStore]:
+    store = build_store(settings)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def services(settings, store, analyzer, embedder) -> Services:
+    return Services(settings=settings, store=store, analyzer=analyzer, embedder=embedder)

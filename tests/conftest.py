@@ -97,3 +97,29 @@ def store(settings) -> Iterator[SearchStore]:
 @pytest.fixture
 def services(settings, store, analyzer, embedder) -> Services:
     return Services(settings=settings, store=store, analyzer=analyzer, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def sample_services(request, tmp_path_factory, analyzer, embedder):
+    """Factory: Services over the shipped sample library, indexed once per backend per session."""
+    from indexer.run import index_libraries
+
+    built: dict[str, Services] = {}
+
+    def get(backend: str) -> Services:
+        if backend not in built:
+            settings = settings_for(backend, tmp_path_factory.mktemp(f"sample-{backend}"))
+            services = Services(settings=settings, store=build_store(settings), analyzer=analyzer, embedder=embedder)
+            report = index_libraries(services, None, progress=False)
+            assert report["cases"]["indexed"] >= 100, report["cases"]["rejected"][:3]
+            built[backend] = services
+            if backend == "elasticsearch":
+                request.addfinalizer(lambda: drop_indices(settings))
+        return built[backend]
+
+    return get
+
+
+@pytest.fixture
+def sample(backend, sample_services) -> Services:
+    return sample_services(backend)

@@ -1,0 +1,58 @@
+"""The kb command: --json output, exit 0/1/2, Chinese messages on stderr."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import cli.main as kb
+
+
+@pytest.fixture
+def run(monkeypatch, sample_services):
+    services = sample_services("embedded")
+    monkeypatch.setattr(kb, "_services", services)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(kb.app, list(args))
+
+    return invoke
+
+
+def test_search_cases_json(run):
+    result = run("search", "cases", "楼上天天吵", "--size", "3", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"total", "hits", "facets"}
+    assert {"id", "title", "dispute_type", "region", "date", "score", "highlights", "why"} <= set(data["hits"][0])
+
+
+def test_search_with_filters_and_human_output(run):
+    result = run("search", "cases", "工资", "--type", "劳动争议纠纷", "--from", "2019-01-01")
+    assert result.exit_code == 0
+    assert "共" in result.stdout
+
+
+def test_similar_and_show(run):
+    similar = run("similar", "case-neighbor-001", "--size", "3", "--json")
+    assert similar.exit_code == 0
+    assert "summary" in json.loads(similar.stdout)
+    shown = run("cases", "show", "case-neighbor-001", "--json")
+    assert json.loads(shown.stdout)["id"] == "case-neighbor-001"
+
+
+def test_user_errors_exit_1_with_a_chinese_message(run):
+    unknown = run("cases", "show", "case-nope")
+    assert unknown.exit_code == 1
+    assert "未找到" in unknown.stderr
+    bad_type = run("search", "cases", "噪声", "--type", "neighbour")
+    assert bad_type.exit_code == 1
+    assert "neighbour" in bad_type.stderr
+
+
+def test_usage_errors_exit_2(run):
+    assert run("search", "cases", "噪声", "--size", "many").exit_code == 2
+    assert run("no-such-command").exit_code == 2

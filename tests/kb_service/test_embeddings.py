@@ -1,0 +1,53 @@
+"""Embeddings: the real default model, offline; chunking; the persistent cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kb_service.embeddings import CachedEmbedder, SentenceTransformerEmbedder, default_model_folder
+from kb_service.errors import ConfigurationError
+
+
+def test_default_model_is_found_in_the_installed_package():
+    folder = default_model_folder()
+    assert folder.name == "m3e-small" and (folder / "config.json").is_file()
+
+
+def test_vectors_are_normalised_and_meaningful(model):
+    vectors = model.encode(["楼上邻居天天吵", "邻居深夜噪声扰民", "拖欠农民工工资"])
+    assert vectors.shape == (3, 512)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_long_texts_are_chunked_not_cut(model):
+    sentence = "申请人在工地务工期间被拖欠工资，多次讨要无果。"
+    long_text = sentence * 60 + "最后一句提到了医疗纠纷和手术。"
+    chunks = model.chunks(long_text)
+    assert len(chunks) > 1
+    assert "".join(chunks) == long_text  # nothing dropped
+    assert all(len(model._model.tokenizer.tokenize(c)) <= model.max_tokens - 2 for c in chunks)
+    head_only = model.encode([sentence * 60])[0]
+    whole = model.encode([long_text])[0]
+    assert not np.allclose(head_only, whole)  # the tail counts
+
+
+def test_cache_embeds_unchanged_text_once(model, tmp_path):
+    cache = CachedEmbedder(model, tmp_path / "cache.sqlite3")
+    first = cache.encode(["物业费纠纷", "宅基地纠纷"])
+    assert cache.misses == 2
+    again = CachedEmbedder(model, tmp_path / "cache.sqlite3").encode(["宅基地纠纷", "物业费纠纷"])
+    assert np.allclose(again[1], first[0])
+
+
+def test_a_missing_model_folder_is_a_clear_configuration_error(tmp_path):
+    empty = tmp_path / "model"
+    empty.mkdir()
+    with pytest.raises(ConfigurationError, match="KB_EMBEDDING_MODEL"):
+        SentenceTransformerEmbedder(str(empty)).load()
+
+
+def test_an_unknown_model_name_is_not_downloaded():
+    with pytest.raises(ConfigurationError, match="不联网下载"):
+        SentenceTransformerEmbedder("no-such-org/no-such-model").load()

@@ -4,10 +4,9 @@ Documents live in one SQLite file (``store.sqlite3``). Searching happens in
 memory over a snapshot that is rebuilt when the collection's *generation*
 changes (another process may have indexed meanwhile):
 
-- keyword: Lucene's BM25 (``bm25s`` with ``method="lucene"``, k1=1.2, b=0.75)
-  per field, weighted and summed the way Elasticsearch sums a ``bool`` of
-  boosted ``term`` clauses. As in Lucene, a document with an empty field does
-  not count in that field's document count or average length;
+- keyword: BM25 per field exactly as Lucene computes it (``lucene_bm25.py``),
+  weighted and summed the way Elasticsearch sums a ``bool`` of boosted
+  ``term`` clauses;
 - vector: exact cosine similarity with numpy, scored ``(1 + cos) / 2`` as
   Elasticsearch scores ``cosine`` vectors;
 - filters and facets: ``filters.py``.
@@ -26,7 +25,6 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +34,7 @@ from filelock import FileLock, Timeout
 from kb_service.errors import ConflictError, NotFoundError, StoreUnavailableError
 from kb_service.store.filters import Facet, Filter, count_facets, matches
 from kb_service.store.highlight import highlight_source
+from kb_service.store.lucene_bm25 import FieldBM25
 from kb_service.store.protocol import (
     CollectionSchema,
     Document,
@@ -50,23 +49,6 @@ log = logging.getLogger(__name__)
 LARGE_COLLECTION = 200_000
 _REBUILD_SUFFIX = "\x00rebuild"
 _WRITE_LOCK_TIMEOUT = 30.0
-_K1, _B = 1.2, 0.75  # Elasticsearch's BM25 defaults
-
-
-@dataclass
-class _FieldIndex:
-    """BM25 over the documents whose field is not empty (Lucene's statistics)."""
-
-    positions: np.ndarray  # snapshot positions of the indexed documents
-    retriever: Any  # bm25s.BM25
-    vocabulary: frozenset[str]
-
-    def scores(self, term: str, size: int) -> np.ndarray:
-        full = np.zeros(size, dtype=np.float64)
-        if term in self.vocabulary:
-            # Elasticsearch keeps Lucene's legacy (k1 + 1) factor; so do we, so scores agree.
-            full[self.positions] = (1 + _K1) * self.retriever.get_scores([term])
-        return full
 
 
 class _Snapshot:
@@ -86,22 +68,13 @@ class _Snapshot:
             if vector is not None and vector.shape[0] == dim:
                 self.vectors[i] = vector / (np.linalg.norm(vector) or 1.0)
                 self.has_vector[i] = True
-        self._fields: dict[str, _FieldIndex] = {}
+        self._fields: dict[str, FieldBM25] = {}
         self._lock = threading.Lock()
 
-    def field_index(self, name: str) -> _FieldIndex | None:
+    def field_index(self, name: str) -> FieldBM25:
         with self._lock:
             if name not in self._fields:
-                import bm25s
-
-                tokens = [text.get(name, "").split() for text in self.texts]
-                positions = np.array([i for i, t in enumerate(tokens) if t], dtype=np.int64)
-                if len(positions) == 0:
-                    return None
-                retriever = bm25s.BM25(method="lucene", k1=_K1, b=_B)
-                retriever.index([tokens[i] for i in positions], show_progress=False)
-                vocabulary = frozenset(t for i in positions for t in tokens[i])
-                self._fields[name] = _FieldIndex(positions, retriever, vocabulary)
+                self._fields[name] = FieldBM25([text.get(name, "").split() for text in self.texts])
             return self._fields[name]
 
     def filtered(self, filter: Filter | None) -> np.ndarray:
@@ -109,7 +82,7 @@ class _Snapshot:
 
 
 class EmbeddedStore:
-    """SQLite for persistence, numpy and bm25s for search. See the module docstring."""
+    """SQLite for persistence, numpy for search. See the module docstring."""
 
     def __init__(self, data_dir: Path, *, lock_timeout: float = _WRITE_LOCK_TIMEOUT) -> None:
         self._data_dir = Path(data_dir)
@@ -385,10 +358,7 @@ class EmbeddedStore:
         matched = np.zeros((len(query.terms), n), dtype=bool)
         for row, (term, term_weight) in enumerate(query.terms.items()):
             for field_name, field_boost in query.fields.items():
-                index = snapshot.field_index(field_name)
-                if index is None:
-                    continue
-                scores = index.scores(term, n)
+                scores = snapshot.field_index(field_name).scores(term)
                 total_scores += term_weight * field_boost * scores
                 matched[row] |= scores > 0
         candidates = matched.any(axis=0) & snapshot.filtered(filter)

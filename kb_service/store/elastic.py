@@ -30,8 +30,8 @@ from kb_service.store.elastic_query import (
     compile_facets,
     compile_filter,
     compile_keyword_query,
-    matched_terms,
     mapping_for,
+    matched_terms,
     read_facets,
 )
 from kb_service.store.filters import Facet, Filter

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from cases.indexing import COLLECTION, TEXT_FIELDS, case_schema, embed_text
 from kb_service.errors import InvalidInputError
-from kb_service.ranking import Mode, RankedPage
+from kb_service.ranking import FusionConfig, Mode, RankedPage
 from kb_service.service import Services
 from kb_service.store import (
     DateHistogramFacet,
@@ -143,6 +143,7 @@ class CaseLibrary:
         offset: int = 0,
         facets: bool = True,
         mode: Mode = "hybrid",
+        fusion: FusionConfig | None = None,
     ) -> dict[str, Any]:
         _check_paging(size, offset)
         filters = filters or CaseFilters()
@@ -158,6 +159,7 @@ class CaseLibrary:
             offset=offset,
             facets=wanted,
             mode=mode,
+            config=fusion,
         )
         return _page_json(page)
 

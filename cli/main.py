@@ -22,8 +22,10 @@ from kb_service.settings import load_settings
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="调解知识库：精品案例、咨询专家与培训材料检索")
 search_app = typer.Typer(no_args_is_help=True, help="检索")
 cases_app = typer.Typer(no_args_is_help=True, help="案例库")
+experts_app = typer.Typer(no_args_is_help=True, help="咨询专家库")
 app.add_typer(search_app, name="search")
 app.add_typer(cases_app, name="cases")
+app.add_typer(experts_app, name="experts")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出到标准输出")]
 
@@ -185,6 +187,72 @@ def show_case_command(case_id: str, as_json: JsonOption = False) -> None:
             typer.echo("\n【法律依据】\n" + "\n".join(c["legal_basis"]))
 
     emit(case, as_json, human)
+
+
+# -- kb experts ---------------------------------------------------------------------------
+@experts_app.command("match")
+@user_errors
+def experts_match_command(
+    description: Annotated[str, typer.Argument(help="纠纷描述")],
+    dispute_type: Annotated[str | None, typer.Option("--type", help="纠纷类型")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="纠纷所在地区")] = None,
+    party: Annotated[list[str] | None, typer.Option("--party", help="当事人，NAME 或 NAME@UNIT，可多次")] = None,
+    size: Annotated[int, typer.Option("--size")] = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """为一起纠纷推荐咨询专家（排除利益冲突）。"""
+    from experts.matching import Dispute, ExpertMatcher
+
+    dispute = Dispute(description=description, dispute_type=dispute_type, region=region, parties=party or [])
+    result = ExpertMatcher(services()).match(dispute, size=size)
+
+    def human(data: dict) -> None:
+        for c in data["candidates"]:
+            typer.echo(f"{c['id']}  {c['name']}（{c['profession_label']}）  {c['score']:.3f}  {c.get('unit') or ''}")
+            typer.echo("    " + "；".join(c["reasons"]))
+        if data["excluded"]:
+            typer.echo("—— 已排除 ——")
+            for e in data["excluded"]:
+                typer.echo(f"{e['id']}  {e['name']}：{e['reason']}")
+
+    emit(result, as_json, human)
+
+
+@experts_app.command("assign")
+@user_errors
+def experts_assign_command(
+    disputes_file: Annotated[Path, typer.Argument(metavar="DISPUTES.jsonl", help="每行一起纠纷")],
+    per_dispute: Annotated[int, typer.Option("--per-dispute", help="每起纠纷分配的专家人数")] = 1,
+    as_json: JsonOption = False,
+) -> None:
+    """批量分配专家：在容量与利益冲突约束下使总匹配分最高。"""
+    from experts.assignment import assign
+    from experts.matching import Dispute, ExpertMatcher
+    from kb_service.errors import InvalidInputError
+    from kb_service.library import RawRecord, read_jsonl
+    from kb_service.validation import validate_record
+
+    if not disputes_file.is_file():
+        raise InvalidInputError(f"文件不存在：{disputes_file}", field="DISPUTES.jsonl")
+    disputes, problems = [], []
+    for item in read_jsonl(disputes_file):
+        parsed = validate_record(Dispute, item, item.data) if isinstance(item, RawRecord) else item
+        if isinstance(parsed, Dispute):
+            disputes.append(parsed)
+        else:
+            problems.append(f"第 {parsed.line} 行：{parsed.reason}")
+    if problems:
+        raise InvalidInputError("纠纷文件有误：" + "；".join(problems), field="DISPUTES.jsonl")
+    result = assign(ExpertMatcher(services()), disputes, per_dispute=per_dispute)
+
+    def human(data: dict) -> None:
+        for a in data["assignments"]:
+            typer.echo(f"{a['dispute_id']} → {'、'.join(a['expert_ids'])}（{a['score']:.3f}）")
+        for u in data["unassigned"]:
+            typer.echo(f"{u['dispute_id']} 缺 {u['missing']} 位：{u['reason']}")
+        typer.echo(f"总匹配分：{data['objective']:.3f}")
+
+    emit(result, as_json, human)
 
 
 def main() -> None:

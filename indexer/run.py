@@ -14,14 +14,9 @@ from kb_service.service import Services
 
 def collection_specs() -> list[CollectionSpec]:
     from cases.indexing import SPEC as CASES
+    from experts.indexing import SPEC as EXPERTS
 
-    specs = [CASES]
-    try:
-        from experts.indexing import SPEC as EXPERTS
-
-        specs.append(EXPERTS)
-    except ImportError:
-        pass
+    specs = [CASES, EXPERTS]
     try:
         from training.indexing import SPEC as TRAINING
 

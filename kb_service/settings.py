@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     vector_weight: float = Field(default=1.0, ge=0)
     rrf_k: int = Field(default=60, ge=1)
 
+    match_weights: dict[str, float] = Field(default_factory=dict)
+    """Expert-matching weights by component (JSON); unset components keep their defaults."""
+
     api_keys_file: Path | None = None
 
     @field_validator("elasticsearch_url")

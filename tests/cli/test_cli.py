@@ -56,3 +56,33 @@ def test_user_errors_exit_1_with_a_chinese_message(run):
 def test_usage_errors_exit_2(run):
     assert run("search", "cases", "噪声", "--size", "many").exit_code == 2
     assert run("no-such-command").exit_code == 2
+
+
+def test_experts_match_and_assign(run, tmp_path):
+    match = run("experts", "match", "工地包工头拖欠工资", "--type", "labor", "--region", "吉林省/长春市",
+                "--party", "李某@吉林省宏达建筑工程有限公司", "--json")
+    assert match.exit_code == 0, match.output
+    data = json.loads(match.stdout)
+    assert data["candidates"] and all(c["reasons"] for c in data["candidates"])
+    disputes = tmp_path / "disputes.jsonl"
+    disputes.write_text(
+        "\n".join(
+            json.dumps({"id": f"d{i}", "description": text, "dispute_type": kind, "region": "吉林省/长春市/朝阳区",
+                        "parties": ["王某@长春某公司"]}, ensure_ascii=False)
+            for i, (text, kind) in enumerate([("手术后患者死亡", "medical"), ("楼上漏水", "neighbor")])
+        ),
+        encoding="utf-8",
+    )
+    assigned = run("experts", "assign", str(disputes), "--per-dispute", "2", "--json")
+    assert assigned.exit_code == 0, assigned.output
+    result = json.loads(assigned.stdout)
+    assert {a["dispute_id"] for a in result["assignments"]} == {"d0", "d1"}
+    assert result["objective"] > 0
+
+
+def test_experts_assign_reports_a_bad_line(run, tmp_path):
+    disputes = tmp_path / "bad.jsonl"
+    disputes.write_text('{"id": "d1"}\n', encoding="utf-8")
+    result = run("experts", "assign", str(disputes))
+    assert result.exit_code == 1
+    assert "第 1 行" in result.stderr and "description" in result.stderr

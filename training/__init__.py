@@ -1,0 +1,1 @@
+"""Training materials: schema, loading, indexing (one document per section), search and courses."""

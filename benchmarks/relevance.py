@@ -26,11 +26,12 @@ from kb_service.settings import load_settings  # noqa: E402
 JUDGED = Path(__file__).resolve().parents[1] / "tests" / "cases" / "judged_queries.yaml"
 
 CONFIGS = {
-    "hybrid rrf 1:1 (default)": ("hybrid", FusionConfig()),
-    "hybrid rrf 1:0.5": ("hybrid", FusionConfig(vector_weight=0.5)),
-    "hybrid rrf 0.5:1": ("hybrid", FusionConfig(keyword_weight=0.5)),
-    "hybrid weighted 1:1": ("hybrid", FusionConfig(method="weighted")),
+    "hybrid weighted 1:1 (default)": ("hybrid", FusionConfig(method="weighted")),
     "hybrid weighted 1:0.5": ("hybrid", FusionConfig(method="weighted", vector_weight=0.5)),
+    "hybrid weighted 0.5:1": ("hybrid", FusionConfig(method="weighted", keyword_weight=0.5)),
+    "hybrid rrf 1:1": ("hybrid", FusionConfig(method="rrf")),
+    "hybrid rrf 1:0.5": ("hybrid", FusionConfig(method="rrf", vector_weight=0.5)),
+    "hybrid rrf 0.5:1": ("hybrid", FusionConfig(method="rrf", keyword_weight=0.5)),
     "keyword only": ("keyword", None),
     "vector only": ("vector", None),
 }

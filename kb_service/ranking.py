@@ -4,14 +4,14 @@ A query is answered by both sides of a store — BM25 over the pre-tokenised
 fields and kNN over the vectors — and the two candidate lists are fused here,
 identically for both backends:
 
-- ``rrf`` (default): reciprocal-rank fusion,
-  ``keyword_weight / (k + keyword_rank) + vector_weight / (k + vector_rank)``;
-- ``weighted``: keyword scores divided by the best one, vector scores spread
-  min–max over the candidates, then
-  ``keyword_weight * keyword + vector_weight * vector``.
+- ``weighted`` (default): keyword scores divided by the best one, vector
+  scores spread min–max over the candidates, then
+  ``keyword_weight * keyword + vector_weight * vector``;
+- ``rrf``: reciprocal-rank fusion,
+  ``keyword_weight / (k + keyword_rank) + vector_weight / (k + vector_rank)``.
 
-``benchmarks/relevance.py`` measures both on the judged query set; the README
-records which ranks better. Every hit carries ``why``: its rank and score on
+``benchmarks/relevance.py`` measures both on the judged query set: weighted
+1:1 ranks better there (README, "Search"). Every hit carries ``why``: its rank and score on
 each side and the query terms it matched.
 """
 
@@ -44,7 +44,7 @@ MIN_CANDIDATES = 50
 
 @dataclass(frozen=True)
 class FusionConfig:
-    method: Literal["rrf", "weighted"] = "rrf"
+    method: Literal["rrf", "weighted"] = "weighted"
     keyword_weight: float = 1.0
     vector_weight: float = 1.0
     rrf_k: int = 60

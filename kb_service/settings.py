@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     """Instruction some models want before short queries (bge-small-zh: 为这个句子生成表示以用于检索相关文章：)."""
 
     # Hybrid ranking (kb_service/ranking.py); measured in benchmarks/relevance.py.
-    fusion: Literal["rrf", "weighted"] = "rrf"
+    fusion: Literal["rrf", "weighted"] = "weighted"
     keyword_weight: float = Field(default=1.0, ge=0)
     vector_weight: float = Field(default=1.0, ge=0)
     rrf_k: int = Field(default=60, ge=1)

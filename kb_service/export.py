@@ -1,0 +1,284 @@
+"""Exporting courses and reports: one document model, three renderers.
+
+Courses (``training/courses.py``) and 类案检索报告 (``cases/report.py``) build
+an :class:`ExportDocument` — title, subtitle, meta lines, sections with
+headings, paragraphs, bullet or numbered lists and tables — and never write a
+format themselves. The model is rendered to
+
+- Markdown (``str``): the layout, written once in :func:`to_markdown`;
+- HTML (``str``): that same Markdown through the ``markdown`` package, in a
+  small Chinese page (``<meta charset="utf-8">``, print-friendly style);
+- DOCX (``bytes``): python-docx with real Word headings (标题 1–4) and list
+  styles, so a trainer can edit the file in Word or WPS.
+
+Headings: the document title is level 1, sections level 2, subsections 3 and 4.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+Format = Literal["md", "html", "docx"]
+FORMATS: tuple[Format, ...] = ("md", "html", "docx")
+MEDIA_TYPES: dict[Format, str] = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+MAX_HEADING_LEVEL = 4
+
+
+@dataclass
+class Paragraph:
+    text: str
+    bold: bool = False
+
+
+@dataclass
+class ListBlock:
+    items: list[str]
+    ordered: bool = False
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+
+Block = Paragraph | ListBlock | Table
+
+
+@dataclass
+class Section:
+    heading: str
+    blocks: list[Block] = field(default_factory=list)
+    subsections: list[Section] = field(default_factory=list)
+
+
+@dataclass
+class ExportDocument:
+    title: str
+    subtitle: str | None = None
+    meta: list[str] = field(default_factory=list)
+    """Short lines under the title: 生成时间、时长、检索条件 …"""
+    sections: list[Section] = field(default_factory=list)
+
+
+_NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.、．)）](?!\d)\s*")
+
+
+def text_blocks(text: str | None) -> list[Block]:
+    """Stored text as blocks: one paragraph per line; lines numbered 1. 2. … become a numbered list.
+
+    Agreements are written as numbered clauses; keeping them a real list keeps
+    Word's numbering instead of hard-typed digits.
+    """
+    blocks: list[Block] = []
+    for line in (line.strip() for line in (text or "").splitlines()):
+        if not line:
+            continue
+        if _NUMBERED.match(line):
+            item = _NUMBERED.sub("", line, count=1)
+            if blocks and isinstance(blocks[-1], ListBlock) and blocks[-1].ordered:
+                blocks[-1].items.append(item)
+            else:
+                blocks.append(ListBlock([item], ordered=True))
+        else:
+            blocks.append(Paragraph(line))
+    return blocks
+
+
+# -- Markdown -----------------------------------------------------------------------
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]])")
+_MD_BLOCK_MARK = re.compile(r"^([#>+\-])")
+_MD_ORDERED_MARK = re.compile(r"^(\d+)\.")
+
+
+def _md_text(text: str, *, for_html: bool, in_table: bool = False) -> str:
+    """Text that Markdown shows as written: one line, markup characters escaped.
+
+    For the HTML page the text is HTML-escaped as well, because Markdown passes
+    raw HTML through and stored texts must never become markup on a web page.
+    """
+    text = " ".join(text.split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    # a paragraph starting with 1. or - would turn into a list, # into a heading
+    text = _MD_ORDERED_MARK.sub(r"\1\\.", _MD_BLOCK_MARK.sub(r"\\\1", text))
+    if in_table:
+        text = text.replace("|", "\\|")
+    return html.escape(text, quote=False) if for_html else text
+
+
+def _md_table(table: Table, esc) -> str:
+    def row(cells: list[str]) -> str:
+        return "| " + " | ".join(esc(c, in_table=True) for c in cells) + " |"
+
+    separator = "| " + " | ".join("---" for _ in table.header) + " |"
+    return "\n".join([row(table.header), separator, *(row(r) for r in table.rows)])
+
+
+def _md_blocks(blocks: Iterable[Block], esc) -> list[str]:
+    out: list[str] = []
+    previous: Block | None = None
+    for block in blocks:
+        if isinstance(block, ListBlock) and isinstance(previous, ListBlock):
+            # without something between them Markdown joins two lists into one
+            out.append("<!-- -->")
+        previous = block
+        if isinstance(block, Paragraph):
+            out.append(f"**{esc(block.text)}**" if block.bold else esc(block.text))
+        elif isinstance(block, ListBlock):
+            marks = (f"{n}." if block.ordered else "-" for n in range(1, len(block.items) + 1))
+            out.append("\n".join(f"{mark} {esc(item)}" for mark, item in zip(marks, block.items, strict=True)))
+        else:
+            out.append(_md_table(block, esc))
+    return out
+
+
+def _md_section(section: Section, level: int, esc) -> list[str]:
+    level = min(level, MAX_HEADING_LEVEL)
+    out = [f"{'#' * level} {esc(section.heading)}", *_md_blocks(section.blocks, esc)]
+    for sub in section.subsections:
+        out.extend(_md_section(sub, level + 1, esc))
+    return out
+
+
+def to_markdown(document: ExportDocument, *, for_html: bool = False) -> str:
+    """The document as Markdown (``for_html``: also HTML-escaped, for :func:`to_html`)."""
+
+    def esc(text: str, *, in_table: bool = False) -> str:
+        return _md_text(text, for_html=for_html, in_table=in_table)
+
+    out = [f"# {esc(document.title)}"]
+    if document.subtitle:
+        out.append(f"**{esc(document.subtitle)}**")
+    if document.meta:
+        # two trailing spaces: a line break inside one paragraph
+        out.append("  \n".join(esc(line) for line in document.meta))
+    for section in document.sections:
+        out.extend(_md_section(section, 2, esc))
+    return "\n\n".join(out) + "\n"
+
+
+# -- HTML ---------------------------------------------------------------------------
+_STYLE = """
+body { font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "SimSun", sans-serif;
+       line-height: 1.75; color: #222; margin: 0; }
+main { max-width: 46em; margin: 0 auto; padding: 1.5em 1em 3em; }
+h1 { font-size: 1.6em; border-bottom: 2px solid #444; padding-bottom: .3em; }
+h2 { font-size: 1.3em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1.1em; margin-top: 1.2em; }
+h4 { font-size: 1em; }
+table { border-collapse: collapse; margin: .8em 0; }
+th, td { border: 1px solid #999; padding: .3em .6em; text-align: left; }
+@media print { main { max-width: none; padding: 0; } h2, h3 { page-break-after: avoid; }
+               a { color: inherit; text-decoration: none; } }
+"""
+
+
+def to_html(document: ExportDocument) -> str:
+    """A standalone Chinese HTML page, the body rendered from the Markdown."""
+    import markdown
+
+    body = markdown.markdown(to_markdown(document, for_html=True), extensions=["tables"])
+    return (
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(document.title)}</title>\n<style>{_STYLE}</style>\n"
+        f"</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )
+
+
+# -- DOCX ---------------------------------------------------------------------------
+_CJK_FONT = "宋体"
+_CJK_HEADING_FONT = "黑体"
+
+
+def _east_asian_font(style, name: str) -> None:
+    """Word picks Chinese glyphs from the eastAsia font, which python-docx does not set."""
+    from docx.oxml.ns import qn
+
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), name)
+
+
+def _restarted_numbering(doc) -> int:
+    """A fresh numbering instance of the 'List Number' style, so each list starts at 1."""
+    numbering = doc.part.numbering_part.element
+    style_num_id = doc.styles["List Number"].element.pPr.numPr.numId.val
+    abstract_id = numbering.num_having_numId(style_num_id).abstractNumId.val
+    num = numbering.add_num(abstract_id)
+    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    return num.numId
+
+
+def _docx_blocks(doc, blocks: Iterable[Block]) -> None:
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            doc.add_paragraph().add_run(block.text).bold = block.bold
+        elif isinstance(block, ListBlock):
+            num_id = _restarted_numbering(doc) if block.ordered else None
+            for item in block.items:
+                paragraph = doc.add_paragraph(item, style="List Number" if block.ordered else "List Bullet")
+                if num_id is not None:
+                    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+                    num_pr.get_or_add_ilvl().val = 0
+                    num_pr.get_or_add_numId().val = num_id
+        else:
+            table = doc.add_table(rows=1, cols=len(block.header))
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, block.header, strict=True):
+                cell.paragraphs[0].add_run(text).bold = True
+            for row in block.rows:
+                for cell, text in zip(table.add_row().cells, row, strict=True):
+                    cell.text = text
+
+
+def _docx_section(doc, section: Section, level: int) -> None:
+    doc.add_heading(section.heading, level=min(level, MAX_HEADING_LEVEL))
+    _docx_blocks(doc, section.blocks)
+    for sub in section.subsections:
+        _docx_section(doc, sub, level + 1)
+
+
+def to_docx(document: ExportDocument) -> bytes:
+    """A Word document: 标题 1 for the title, 标题 2–4 for sections, real list styles."""
+    import docx
+
+    doc = docx.Document()
+    _east_asian_font(doc.styles["Normal"], _CJK_FONT)
+    for n in range(1, MAX_HEADING_LEVEL + 1):
+        _east_asian_font(doc.styles[f"Heading {n}"], _CJK_HEADING_FONT)
+    doc.core_properties.title = document.title
+    doc.add_heading(document.title, level=1)
+    if document.subtitle:
+        doc.add_paragraph().add_run(document.subtitle).bold = True
+    for line in document.meta:
+        doc.add_paragraph(line)
+    for section in document.sections:
+        _docx_section(doc, section, 2)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def render(document: ExportDocument, fmt: str) -> str | bytes:
+    """The document in ``md``, ``html`` (text) or ``docx`` (bytes)."""
+    from kb_service.errors import InvalidInputError
+
+    renderers = {"md": to_markdown, "html": to_html, "docx": to_docx}
+    if fmt not in renderers:
+        raise InvalidInputError(f"不支持的导出格式“{fmt}”，可选：md、html、docx", field="format")
+    return renderers[fmt](document)
+
+
+__all__ = [
+    "FORMATS", "MEDIA_TYPES", "Block", "ExportDocument", "Format", "ListBlock", "Paragraph",
+    "Section", "Table", "render", "text_blocks", "to_docx", "to_html", "to_markdown",
+]  # fmt: skip

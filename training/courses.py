@@ -32,9 +32,16 @@ from cases.indexing import COLLECTION as CASES
 from cases.queries import CaseFilters, CaseLibrary
 from kb_service.errors import InvalidInputError, NotFoundError
 from kb_service.service import Services
-from kb_service.store import Term, Terms, all_of
+from kb_service.store import Terms
 from kb_service.vocabularies import CASE_LEVELS, DISPUTE_TYPES, OUTCOMES
-from training.discussion import CASE_MINUTES, QUESTION_MINUTES, case_minutes, key_facts, questions
+from training.discussion import (
+    CASE_MINUTES,
+    QUESTION_MINUTES,
+    case_minutes,
+    key_facts,
+    key_issue,
+    questions,
+)
 from training.queries import TrainingLibrary
 from training.schema import topic_code, topic_label
 
@@ -42,7 +49,7 @@ MIN_MINUTES, MAX_MINUTES = 10, 600
 MAX_CASES = 10
 CANDIDATE_SECTIONS = 60
 CANDIDATE_CASES = 10
-"""Cases are chosen by level among this many of the most relevant ones."""
+"""Cases of the asked types are chosen by level among this many of the most relevant ones."""
 _LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
 _COURSE_ID = re.compile(r"^course-[0-9a-f]{8}-\d{14}$")
 
@@ -135,9 +142,7 @@ def _checked(topic: str, dispute_types: Sequence[str], minutes: int, cases: int)
 # -- candidates ----------------------------------------------------------------------
 def _sections(services: Services, query: str, topics: list[str], audience: str | None) -> list[dict]:
     """Sources of on-topic sections, most relevant first; the audience's own materials first."""
-    page = TrainingLibrary(services).ranked(
-        query, all_of(Terms(field="topics", values=tuple(topics))), CANDIDATE_SECTIONS
-    )
+    page = TrainingLibrary(services).ranked(query, Terms(field="topics", values=tuple(topics)), CANDIDATE_SECTIONS)
     wanted = set(topics)
     # the filter already holds this; checked again because an off-topic section is the one bug a trainer sees
     sources = [h.source | {"id": h.id} for h in page.hits if wanted & set(h.source.get("topics", []))]
@@ -150,9 +155,9 @@ def _cases(services: Services, query: str, types: list[str], count: int) -> list
     """Full sources of the model cases to teach: relevant, then by level, outcome and commentary."""
     if count == 0:
         return []
-    hits = CaseLibrary(services).search(
-        query, CaseFilters(dispute_type=types), size=CANDIDATE_CASES, facets=False
-    )["hits"]
+    # a free topic (司法确认) filters nothing, so only the closest few compete on level
+    depth = CANDIDATE_CASES if types else min(CANDIDATE_CASES, 2 * count)
+    hits = CaseLibrary(services).search(query, CaseFilters(dispute_type=types), size=depth, facets=False)["hits"]
     stored = services.store.get_many(CASES, [h["id"] for h in hits])
     ranked = [stored[h["id"]] | {"id": h["id"]} for h in hits if h["id"] in stored]
     ranked.sort(
@@ -243,8 +248,6 @@ def _outline(plan: _Plan) -> tuple[list[OutlineItem], list[MaterialPart], list[C
 
 
 def _case_part(source: dict) -> CasePart:
-    from training.discussion import key_issue
-
     level, outcome = source.get("level"), source.get("outcome")
     return CasePart(
         ref=source["id"],
@@ -283,7 +286,7 @@ def build_course(
     label = topic_label(code)
     query = " ".join(dict.fromkeys([label, *(DISPUTE_TYPES.label(t) for t in types)]))
     sections = _sections(services, query, list(dict.fromkeys([code, *types])), audience)
-    chosen = _cases(services, query, types, cases) if types else []
+    chosen = _cases(services, query, types, cases)
     plan = _plan(minutes, sections, chosen)
     outline, materials, case_parts, discussions = _outline(plan)
     if not outline:

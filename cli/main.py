@@ -255,6 +255,62 @@ def experts_assign_command(
     emit(result, as_json, human)
 
 
+# -- kb serve / kb keys --------------------------------------------------------------------
+@app.command("serve")
+@user_errors
+def serve_command(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+) -> None:
+    """启动 HTTP API 与网页。"""
+    import ipaddress
+
+    import uvicorn
+
+    from api.main import DEV_MODE_NOTICE, create_app
+    from kb_service.errors import ConfigurationError
+
+    svc = services()
+    if svc.settings.api_keys_file is None:
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            raise ConfigurationError("未配置 KB_API_KEYS_FILE 时只能监听本机地址（--host 127.0.0.1）")
+        typer.echo(DEV_MODE_NOTICE, err=True)
+    typer.echo(f"调解知识库：http://{host}:{port}/ （接口文档 /docs）", err=True)
+    uvicorn.run(create_app(svc), host=host, port=port, log_level="info")
+
+
+keys_app = typer.Typer(no_args_is_help=True, help="API 密钥")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("new")
+@user_errors
+def new_key_command(
+    role: Annotated[str, typer.Option("--role", help="mediator、trainer、coordinator 或 admin")],
+    name: Annotated[str, typer.Option("--name", help="持有者，如 延吉市人民调解委员会")],
+    as_json: JsonOption = False,
+) -> None:
+    """生成一个 API 密钥，并给出写入密钥文件的条目（文件只存摘要）。"""
+    from api.auth import Role, digest, new_key
+    from kb_service.errors import InvalidInputError
+
+    if role not in Role.__members__:
+        raise InvalidInputError(f"未知角色 {role}：可选 mediator、trainer、coordinator、admin", field="role")
+    key = new_key()
+    entry = {"name": name, "role": role, "sha256": digest(key)}
+
+    def human(data: dict) -> None:
+        typer.echo(f"密钥（只显示这一次，请交给持有者）：{data['key']}")
+        typer.echo("在 KB_API_KEYS_FILE 的 keys: 下加入：")
+        typer.echo(f"  - name: {name}\n    role: {role}\n    sha256: {entry['sha256']}")
+
+    emit({"key": key, "entry": entry}, as_json, human)
+
+
 def main() -> None:
     try:
         app()

@@ -208,6 +208,12 @@ class CachedEmbedder:
     def dimension(self) -> int:
         return self._inner.dimension
 
+    def load(self) -> None:
+        """Load the model now (the API does this at start-up, not on the first request)."""
+        loader = getattr(self._inner, "load", None)
+        if loader is not None:
+            loader()
+
     @cached_property
     def _db(self) -> sqlite3.Connection:
         self._cache_file.parent.mkdir(parents=True, exist_ok=True)

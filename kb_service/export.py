@@ -135,7 +135,11 @@ def _md_blocks(blocks: Iterable[Block], esc) -> list[str]:
             out.append(f"**{esc(block.text)}**" if block.bold else esc(block.text))
         elif isinstance(block, ListBlock):
             marks = (f"{n}." if block.ordered else "-" for n in range(1, len(block.items) + 1))
-            out.append("\n".join(f"{mark} {esc(item)}" for mark, item in zip(marks, block.items, strict=True)))
+            out.append(
+                "\n".join(
+                    f"{mark} {esc(item)}" for mark, item in zip(marks, block.items, strict=True)
+                )
+            )
         else:
             out.append(_md_table(block, esc))
     return out
@@ -188,7 +192,7 @@ def to_html(document: ExportDocument) -> str:
 
     body = markdown.markdown(to_markdown(document, for_html=True), extensions=["tables"])
     return (
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(document.title)}</title>\n<style>{_STYLE}</style>\n"
         f"</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
@@ -225,7 +229,9 @@ def _docx_blocks(doc, blocks: Iterable[Block]) -> None:
         elif isinstance(block, ListBlock):
             num_id = _restarted_numbering(doc) if block.ordered else None
             for item in block.items:
-                paragraph = doc.add_paragraph(item, style="List Number" if block.ordered else "List Bullet")
+                paragraph = doc.add_paragraph(
+                    item, style="List Number" if block.ordered else "List Bullet"
+                )
                 if num_id is not None:
                     num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
                     num_pr.get_or_add_ilvl().val = 0

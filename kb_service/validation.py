@@ -25,9 +25,16 @@ _MESSAGES = {
     "dict_type": "应为对象",
     "model_type": "应为对象",
     "literal_error": "取值无效",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
+    "greater_than_equal": "应不小于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "应不大于 {le}",
+    "less_than": "应小于 {lt}",
     "string_too_short": "不能为空",
+    "string_too_long": "过长（最多 {max_length} 个字符）",
+    "too_short": "至少需要 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "string_pattern_mismatch": "格式不符合要求",
+    "json_invalid": "不是有效的 JSON",
 }
 
 
@@ -42,6 +49,10 @@ def describe_error(error: dict) -> tuple[str, str]:
         message = str(error.get("ctx", {}).get("error", error["msg"]))
     else:
         message = _MESSAGES.get(kind, error["msg"])
+        try:
+            message = message.format(**error.get("ctx", {}))
+        except (KeyError, IndexError, ValueError):
+            pass
         if kind == "literal_error":
             message += f"，可选：{error.get('ctx', {}).get('expected', '')}"
     return field, message

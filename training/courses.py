@@ -24,24 +24,19 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, Field
+from typing import Any
 
 from cases.indexing import COLLECTION as CASES
 from cases.queries import CaseFilters, CaseLibrary
+from cases.report import key_facts
 from kb_service.errors import InvalidInputError, NotFoundError
+from kb_service.export import render
 from kb_service.service import Services
 from kb_service.store import Terms
-from kb_service.vocabularies import CASE_LEVELS, DISPUTE_TYPES, OUTCOMES
-from training.discussion import (
-    CASE_MINUTES,
-    QUESTION_MINUTES,
-    case_minutes,
-    key_facts,
-    key_issue,
-    questions,
-)
+from kb_service.vocabularies import DISPUTE_TYPES
+from training.course_export import course_document
+from training.course_model import CasePart, Course, DiscussionPart, MaterialPart, OutlineItem
+from training.discussion import CASE_MINUTES, QUESTION_MINUTES, case_minutes, key_issue, questions
 from training.queries import TrainingLibrary
 from training.schema import topic_code, topic_label
 
@@ -54,79 +49,16 @@ _LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
 _COURSE_ID = re.compile(r"^course-[0-9a-f]{8}-\d{14}$")
 
 
-class OutlineItem(BaseModel):
-    kind: Literal["material", "case", "discussion"]
-    ref: str
-    """Section id (``tr-…#3``), case id, or ``{case id}#discussion``."""
-    title: str
-    minutes: int
-
-
-class MaterialPart(BaseModel):
-    ref: str
-    material_id: str
-    material_title: str
-    section: str
-    kind_label: str = ""
-    text: str
-
-
-class CasePart(BaseModel):
-    ref: str
-    title: str
-    dispute_type: str
-    dispute_type_label: str
-    level_label: str | None = None
-    outcome_label: str | None = None
-    region: str | None = None
-    key_facts: str
-    key_issue: str
-
-
-class DiscussionPart(BaseModel):
-    ref: str
-    case_id: str
-    questions: list[str]
-
-
-class Course(BaseModel):
-    id: str
-    title: str
-    topic: str
-    topic_label: str
-    dispute_types: list[str]
-    audience: str | None = None
-    minutes_budget: int
-    created_at: str
-    outline: list[OutlineItem]
-    materials: list[MaterialPart] = Field(default_factory=list)
-    cases: list[CasePart] = Field(default_factory=list)
-    discussions: list[DiscussionPart] = Field(default_factory=list)
-
-    @property
-    def total_minutes(self) -> int:
-        return sum(item.minutes for item in self.outline)
-
-    def summary(self) -> dict[str, Any]:
-        """What the API answers when a course is built: id, title and outline."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "topic": self.topic,
-            "dispute_types": self.dispute_types,
-            "audience": self.audience,
-            "minutes_budget": self.minutes_budget,
-            "total_minutes": self.total_minutes,
-            "outline": [item.model_dump() for item in self.outline],
-        }
-
-
 # -- checking what was asked ----------------------------------------------------------
-def _checked(topic: str, dispute_types: Sequence[str], minutes: int, cases: int) -> tuple[str, list[str]]:
+def _checked(
+    topic: str, dispute_types: Sequence[str], minutes: int, cases: int
+) -> tuple[str, list[str]]:
     if not topic or not topic.strip():
         raise InvalidInputError("请给出课程主题（纠纷类型或自由主题，如“欠薪”）", field="topic")
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        raise InvalidInputError(f"课程时长应在 {MIN_MINUTES} 到 {MAX_MINUTES} 分钟之间", field="minutes")
+        raise InvalidInputError(
+            f"课程时长应在 {MIN_MINUTES} 到 {MAX_MINUTES} 分钟之间", field="minutes"
+        )
     if not 0 <= cases <= MAX_CASES:
         raise InvalidInputError(f"案例数应在 0 到 {MAX_CASES} 之间", field="cases")
     try:
@@ -140,15 +72,32 @@ def _checked(topic: str, dispute_types: Sequence[str], minutes: int, cases: int)
 
 
 # -- candidates ----------------------------------------------------------------------
-def _sections(services: Services, query: str, topics: list[str], audience: str | None) -> list[dict]:
-    """Sources of on-topic sections, most relevant first; the audience's own materials first."""
-    page = TrainingLibrary(services).ranked(query, Terms(field="topics", values=tuple(topics)), CANDIDATE_SECTIONS)
+def _sections(
+    services: Services, query: str, topics: list[str], audience: str | None
+) -> list[dict]:
+    """Sources of on-topic sections in teaching order.
+
+    Materials come by their best section's rank (the audience's own materials
+    first), and each material's sections in their own order, so a course
+    teaches a lesson from 一、 onwards instead of scattered paragraphs.
+    """
+    page = TrainingLibrary(services).ranked(
+        query, Terms(field="topics", values=tuple(topics)), CANDIDATE_SECTIONS
+    )
     wanted = set(topics)
     # the filter already holds this; checked again because an off-topic section is the one bug a trainer sees
-    sources = [h.source | {"id": h.id} for h in page.hits if wanted & set(h.source.get("topics", []))]
-    if audience:
-        sources.sort(key=lambda s: audience not in s.get("audience", []))
-    return sources
+    sources = [
+        h.source | {"id": h.id} for h in page.hits if wanted & set(h.source.get("topics", []))
+    ]
+    best = {s["material_id"]: n for n, s in reversed(list(enumerate(sources)))}
+    return sorted(
+        sources,
+        key=lambda s: (
+            bool(audience) and audience not in s.get("audience", []),
+            best[s["material_id"]],
+            s.get("position", 0),
+        ),
+    )
 
 
 def _cases(services: Services, query: str, types: list[str], count: int) -> list[dict]:
@@ -157,7 +106,9 @@ def _cases(services: Services, query: str, types: list[str], count: int) -> list
         return []
     # a free topic (司法确认) filters nothing, so only the closest few compete on level
     depth = CANDIDATE_CASES if types else min(CANDIDATE_CASES, 2 * count)
-    hits = CaseLibrary(services).search(query, CaseFilters(dispute_type=types), size=depth, facets=False)["hits"]
+    hits = CaseLibrary(services).search(
+        query, CaseFilters(dispute_type=types), size=depth, facets=False
+    )["hits"]
     stored = services.store.get_many(CASES, [h["id"] for h in hits])
     ranked = [stored[h["id"]] | {"id": h["id"]} for h in hits if h["id"] in stored]
     ranked.sort(
@@ -222,40 +173,56 @@ def _plan(budget: int, sections: list[dict], cases: list[dict]) -> _Plan:
     return plan
 
 
-def _outline(plan: _Plan) -> tuple[list[OutlineItem], list[MaterialPart], list[CasePart], list[DiscussionPart]]:
+def _outline(
+    plan: _Plan,
+) -> tuple[list[OutlineItem], list[MaterialPart], list[CasePart], list[DiscussionPart]]:
     outline: list[OutlineItem] = []
     materials: list[MaterialPart] = []
-    # a material's sections stay together and in their own order
-    order = list(dict.fromkeys(s["material_id"] for s in plan.sections))
-    for source in sorted(plan.sections, key=lambda s: (order.index(s["material_id"]), s.get("position", 0))):
+    for source in plan.sections:
         outline.append(
-            OutlineItem(kind="material", ref=source["id"], title=f"{source['title']} › {source['section']}",
-                        minutes=source["minutes"])
+            OutlineItem(
+                kind="material",
+                ref=source["id"],
+                title=f"{source['title']} › {source['section']}",
+                minutes=source["minutes"],
+            )
         )
         materials.append(
-            MaterialPart(ref=source["id"], material_id=source["material_id"], material_title=source["title"],
-                         section=source["section"], kind_label=source.get("kind_label", ""), text=source["text"])
+            MaterialPart(
+                ref=source["id"],
+                material_id=source["material_id"],
+                material_title=source["title"],
+                section=source["section"],
+                kind_label=source.get("kind_label", ""),
+                text=source["text"],
+            )
         )
     cases, discussions = [], []
     for source, minutes, asked in plan.cases:
         ref = source["id"]
         outline.append(OutlineItem(kind="case", ref=ref, title=source["title"], minutes=minutes))
-        outline.append(OutlineItem(kind="discussion", ref=f"{ref}#discussion",
-                                   title=f"讨论：{source['title']}", minutes=QUESTION_MINUTES * len(asked)))
+        outline.append(
+            OutlineItem(
+                kind="discussion",
+                ref=f"{ref}#discussion",
+                title=f"讨论：{source['title']}",
+                minutes=QUESTION_MINUTES * len(asked),
+            )
+        )
         cases.append(_case_part(source))
         discussions.append(DiscussionPart(ref=f"{ref}#discussion", case_id=ref, questions=asked))
     return outline, materials, cases, discussions
 
 
 def _case_part(source: dict) -> CasePart:
-    level, outcome = source.get("level"), source.get("outcome")
+    # stored cases carry their labels (cases.schema.Case.labelled)
     return CasePart(
         ref=source["id"],
         title=source["title"],
         dispute_type=source["dispute_type"],
-        dispute_type_label=DISPUTE_TYPES.label(source["dispute_type"]),
-        level_label=CASE_LEVELS.label(level) if level in CASE_LEVELS.terms else None,
-        outcome_label=OUTCOMES.label(outcome) if outcome in OUTCOMES.terms else None,
+        dispute_type_label=source.get("dispute_type_label") or source["dispute_type"],
+        level_label=source.get("level_label"),
+        outcome_label=source.get("outcome_label"),
         region=source.get("region"),
         key_facts=key_facts(source),
         key_issue=key_issue(source),
@@ -264,7 +231,9 @@ def _case_part(source: dict) -> CasePart:
 
 # -- building, saving, loading -------------------------------------------------------
 def _course_id(parameters: dict[str, Any], now: dt.datetime) -> str:
-    digest = hashlib.sha256(json.dumps(parameters, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(
+        json.dumps(parameters, ensure_ascii=False, sort_keys=True).encode()
+    ).hexdigest()
     return f"course-{digest[:8]}-{now:%Y%m%d%H%M%S}"
 
 
@@ -290,9 +259,17 @@ def build_course(
     plan = _plan(minutes, sections, chosen)
     outline, materials, case_parts, discussions = _outline(plan)
     if not outline:
-        raise InvalidInputError(f"没有找到适合“{label}”且能排进 {minutes} 分钟的培训材料或案例", field="topic")
+        raise InvalidInputError(
+            f"没有找到适合“{label}”且能排进 {minutes} 分钟的培训材料或案例", field="topic"
+        )
     now = dt.datetime.now(dt.UTC)
-    parameters = {"topic": code, "types": types, "audience": audience, "minutes": minutes, "cases": cases}
+    parameters = {
+        "topic": code,
+        "types": types,
+        "audience": audience,
+        "minutes": minutes,
+        "cases": cases,
+    }
     course = Course(
         id=_course_id(parameters, now),
         title=f"{label.split('（')[0]}专题培训",
@@ -323,18 +300,18 @@ def save_course(services: Services, course: Course) -> Path:
 
 def load_course(services: Services, course_id: str) -> Course:
     """The saved course; NotFoundError for an unknown (or malformed) id."""
+    # the id is checked before it becomes a path: nothing outside courses/ is ever read
+    if not _COURSE_ID.match(course_id or ""):
+        raise NotFoundError(f"未找到课程 {course_id}")
     path = _courses_dir(services) / f"{course_id}.json"
-    if not _COURSE_ID.match(course_id or "") or not path.is_file():
+    if not path.is_file():
         raise NotFoundError(f"未找到课程 {course_id}")
     return Course.model_validate_json(path.read_text(encoding="utf-8"))
 
 
 def export_course(course: Course, fmt: str = "md") -> str | bytes:
     """The course as Markdown or HTML (text) or DOCX (bytes)."""
-    from kb_service.export import render
-    from training.course_export import course_document
-
     return render(course_document(course), fmt)
 
 
-__all__ = ["Course", "OutlineItem", "build_course", "export_course", "load_course", "save_course"]
+__all__ = ["Course", "OutlineItem", "build_course", "export_course", "load_course", "save_course"]  # fmt: skip

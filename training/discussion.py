@@ -8,21 +8,16 @@ agreement, so trainees discuss this case rather than mediation in general.
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from cases.report import sentences
 
 CASE_MINUTES = (10, 15)
 """Presenting a case: 10 minutes, up to 15 for long facts."""
 QUESTION_MINUTES = 5
 """Each discussion question; a case gets one or two (5–10 minutes)."""
-_CHARS_PER_EXTRA_MINUTE = 80
+_CHARS_PER_EXTRA_MINUTE = 160
 _QUOTE_CHARS = 60
-_KEY_FACTS_CHARS = 160
-_SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
-
-
-def sentences(text: str | None) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(" ".join((text or "").split())) if s.strip()]
 
 
 def _clip(text: str, limit: int) -> str:
@@ -32,22 +27,16 @@ def _clip(text: str, limit: int) -> str:
 def case_minutes(source: dict[str, Any]) -> int:
     """Longer facts take longer to present; 10 to 15 minutes."""
     extra = len(source.get("facts") or "") // _CHARS_PER_EXTRA_MINUTE
-    return min(CASE_MINUTES[1], CASE_MINUTES[0] + extra // 2)
-
-
-def key_facts(source: dict[str, Any]) -> str:
-    """The opening of the facts, whole sentences up to about 160 characters."""
-    picked: list[str] = []
-    for sentence in sentences(source.get("facts")):
-        if picked and len("".join(picked)) + len(sentence) > _KEY_FACTS_CHARS:
-            break
-        picked.append(sentence)
-    return _clip("".join(picked), _KEY_FACTS_CHARS + 40)
+    return min(CASE_MINUTES[1], CASE_MINUTES[0] + extra)
 
 
 def key_issue(source: dict[str, Any]) -> str:
     """What the case teaches: the commentary's first sentence, else the facts' first."""
-    first = sentences(source.get("commentary")) or sentences(source.get("facts")) or [source.get("title", "")]
+    first = (
+        sentences(source.get("commentary"))
+        or sentences(source.get("facts"))
+        or [source.get("title", "")]
+    )
     return _clip(first[0].rstrip("。！？!?；;"), _QUOTE_CHARS)
 
 
@@ -64,7 +53,11 @@ def questions(source: dict[str, Any]) -> list[str]:
     basis = [b for b in source.get("legal_basis") or [] if b]
     if basis:
         cited = "、".join(basis[:2])
-        asked.append(f"本案调解援引了{cited}。如何向当事人讲清这一规定，并把它转化为明确、可履行的协议条款？")
+        asked.append(
+            f"本案调解援引了{cited}。如何向当事人讲清这一规定，并把它转化为明确、可履行的协议条款？"
+        )
     elif source.get("agreement"):
-        asked.append("对照本案的协议内容，它是否做到了明确、具体、可执行？还可以增加哪些保障履行的条款（如司法确认、回访）？")
+        asked.append(
+            "对照本案的协议内容，它是否做到了明确、具体、可执行？还可以增加哪些保障履行的条款（如司法确认、回访）？"
+        )
     return asked

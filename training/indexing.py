@@ -67,7 +67,9 @@ def prepare_material(material: Material, analyzer: ChineseAnalyzer) -> list[Prep
     topics_text = analyzer.index_text(shared["topic_labels"])
     title_text = analyzer.index_text(material.title)
     documents = []
-    for n, (section, minutes) in enumerate(zip(material.sections, section_minutes(material), strict=True), 1):
+    for n, (section, minutes) in enumerate(
+        zip(material.sections, section_minutes(material), strict=True), 1
+    ):
         source = {
             **shared,
             "section": section.name,
@@ -83,7 +85,9 @@ def prepare_material(material: Material, analyzer: ChineseAnalyzer) -> list[Prep
             "topics": topics_text,
         }
         embed = f"{material.title}。{section.name}。{section.text}"
-        documents.append(Prepared(id=f"{material.id}#{n}", source=source, text=text, embed_text=embed))
+        documents.append(
+            Prepared(id=f"{material.id}#{n}", source=source, text=text, embed_text=embed)
+        )
     return documents
 
 

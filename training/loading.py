@@ -48,7 +48,15 @@ def load_materials(libraries: list[Path]) -> Iterator[Loaded | Rejection]:
                 continue
             if "sections" in item.data:
                 # the body's headings make the sections; the key in front matter is a mistake
-                yield Rejection(path, field_line(item, "sections"), "字段 sections：未知字段（章节由正文标题划分）")
+                yield Rejection(
+                    path,
+                    field_line(item, "sections"),
+                    "字段 sections：未知字段（章节由正文标题划分）",
+                )
                 continue
             material = validate_record(Material, item, _from_markdown(item))
-            yield material if isinstance(material, Rejection) else Loaded(material, item.path, item.line)
+            yield (
+                material
+                if isinstance(material, Rejection)
+                else Loaded(material, item.path, item.line)
+            )

@@ -24,7 +24,10 @@ def _code(vocabulary: Vocabulary, value: str, field: str) -> str:
 
 
 def training_filter(
-    topic: str | None = None, kind: str | None = None, audience: str | None = None, level: str | None = None
+    topic: str | None = None,
+    kind: str | None = None,
+    audience: str | None = None,
+    level: str | None = None,
 ) -> Filter | None:
     """The store filter for the given values; codes or Chinese labels accepted."""
     return all_of(
@@ -59,6 +62,7 @@ def _hit_json(hit: RankedHit | Hit) -> dict[str, Any]:
         "kind_label": s.get("kind_label"),
         "topics": s.get("topics", []),
         "topic_labels": s.get("topic_labels", []),
+        "audience": s.get("audience", []),
         "level": s.get("level"),
         "minutes": s.get("minutes"),
         "why": why.as_dict() if why else None,

@@ -1,0 +1,114 @@
+"""API keys and roles (CONTRACT §4).
+
+The keys file (``KB_API_KEYS_FILE``, YAML) holds SHA-256 digests of keys, never
+the keys themselves:
+
+    keys:
+      - name: 延吉市人民调解委员会
+        role: mediator            # mediator | trainer | coordinator | admin
+        sha256: 9f86d081884c7d65…
+
+``kb keys new --role mediator --name …`` makes a random key and prints the
+entry. API keys are long random strings, so a plain SHA-256 (compared in
+constant time) is the right digest; password hashing would only slow every
+request down.
+
+What each role may do:
+
+    mediator     search and read (cases, similar cases, reports, training, courses)
+    trainer      + build courses
+    coordinator  + expert matching and assignment, expert contact data
+    admin        + indexing
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import yaml
+
+from kb_service.errors import AuthenticationError, ConfigurationError, PermissionDeniedError
+
+
+class Role(StrEnum):
+    mediator = "mediator"
+    trainer = "trainer"
+    coordinator = "coordinator"
+    admin = "admin"
+
+
+class Permission(StrEnum):
+    read = "read"
+    courses = "courses"
+    experts = "experts"
+    contact = "contact"
+    index = "index"
+
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.mediator: frozenset({Permission.read}),
+    Role.trainer: frozenset({Permission.read, Permission.courses}),
+    Role.coordinator: frozenset({Permission.read, Permission.experts, Permission.contact}),
+    Role.admin: frozenset(Permission),
+}
+
+ROLE_LABELS = {Role.mediator: "调解员", Role.trainer: "培训师", Role.coordinator: "协调员", Role.admin: "管理员"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: Role
+
+    def can(self, permission: Permission) -> bool:
+        return permission in GRANTS[self.role]
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDeniedError(f"{ROLE_LABELS[self.role]}（{self.role}）无权执行此操作")
+
+
+DEVELOPER = Principal(name="开发模式", role=Role.admin)
+
+
+def digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    entries: tuple[tuple[str, str, Role], ...]  # (sha256, name, role)
+
+    @classmethod
+    def load(cls, path: Path) -> KeyRing:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            entries = []
+            for i, item in enumerate(data.get("keys", []), start=1):
+                sha = str(item["sha256"]).lower()
+                if len(sha) != 64:
+                    raise ValueError(f"第 {i} 个密钥的 sha256 应为 64 位十六进制")
+                entries.append((sha, str(item.get("name", f"key-{i}")), Role(item["role"])))
+        except (OSError, yaml.YAMLError, KeyError, ValueError, AttributeError) as exc:
+            raise ConfigurationError(f"配置项 KB_API_KEYS_FILE 指向的密钥文件无效（{path}）：{exc}") from exc
+        if not entries:
+            raise ConfigurationError(f"配置项 KB_API_KEYS_FILE 指向的密钥文件中没有密钥：{path}")
+        return cls(tuple(entries))
+
+    def identify(self, key: str | None) -> Principal:
+        if not key:
+            raise AuthenticationError("缺少 API 密钥：请在请求头中提供 Authorization: Bearer <密钥>")
+        wanted = digest(key)
+        for sha, name, role in self.entries:
+            if hmac.compare_digest(sha, wanted):
+                return Principal(name=name, role=role)
+        raise AuthenticationError("API 密钥无效")
+
+
+def new_key() -> str:
+    return "kb_" + secrets.token_urlsafe(32)

@@ -1,0 +1,97 @@
+"""The one place where errors become HTTP: application/problem+json with a Chinese detail.
+
+    KBError subclass          status
+    InvalidInputError         422  (names the field)
+    NotFoundError             404
+    AuthenticationError       401
+    PermissionDeniedError     403
+    ConflictError             409
+    StoreUnavailableError     503  (with Retry-After)
+    ConfigurationError        503
+    StoreError / other        500  (no stack trace in the body)
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kb_service.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    InvalidInputError,
+    KBError,
+    NotFoundError,
+    PermissionDeniedError,
+    StoreUnavailableError,
+)
+from kb_service.validation import describe_error
+
+log = logging.getLogger(__name__)
+
+PROBLEM = "application/problem+json"
+
+_STATUS: list[tuple[type[KBError], int]] = [
+    (InvalidInputError, 422),
+    (NotFoundError, 404),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (ConflictError, 409),
+    (StoreUnavailableError, 503),
+    (ConfigurationError, 503),
+]
+
+_HTTP_TITLES = {404: "未找到", 405: "方法不允许", 401: "未认证", 403: "无权访问"}
+
+
+def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra) -> JSONResponse:
+    body = {"type": f"https://kb.example/problems/{status}", "title": title, "status": status, "detail": detail}
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def status_of(error: KBError) -> int:
+    return next((status for kind, status in _STATUS if isinstance(error, kind)), 500)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(KBError)
+    async def kb_error(request: Request, exc: KBError) -> JSONResponse:
+        status = status_of(exc)
+        headers = {}
+        if isinstance(exc, StoreUnavailableError | ConfigurationError):
+            headers["Retry-After"] = str(StoreUnavailableError.retry_after_seconds)
+        if isinstance(exc, AuthenticationError):
+            headers["WWW-Authenticate"] = "Bearer"
+        extra = {"field": exc.field} if isinstance(exc, InvalidInputError) and exc.field else {}
+        if status == 500:
+            log.error("store error on %s: %s", request.url.path, exc.detail)
+        return problem(status, exc.title, exc.detail, headers, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        fields = []
+        for error in exc.errors():
+            loc = [str(p) for p in error["loc"] if p not in ("body", "query", "path")]
+            field, message = describe_error({**error, "loc": loc})
+            fields.append(field)
+            problems.append(f"字段 {field}：{message}")
+        return problem(422, "输入无效", "；".join(problems), field=fields[0] if fields else None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else {
+            404: f"没有这个地址：{request.url.path}", 405: "该地址不支持此请求方法"
+        }.get(exc.status_code, str(exc.detail))
+        return problem(exc.status_code, _HTTP_TITLES.get(exc.status_code, "请求错误"), detail, exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return problem(500, "服务内部错误", "服务内部错误，已记录日志；请稍后重试或联系管理员")

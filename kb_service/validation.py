@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -49,10 +50,8 @@ def describe_error(error: dict) -> tuple[str, str]:
         message = str(error.get("ctx", {}).get("error", error["msg"]))
     else:
         message = _MESSAGES.get(kind, error["msg"])
-        try:
+        with contextlib.suppress(KeyError, IndexError, ValueError):  # a message without placeholders
             message = message.format(**error.get("ctx", {}))
-        except (KeyError, IndexError, ValueError):
-            pass
         if kind == "literal_error":
             message += f"，可选：{error.get('ctx', {}).get('expected', '')}"
     return field, message

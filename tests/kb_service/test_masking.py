@@ -76,3 +76,9 @@ def test_numbers_in_any_width_and_format():
     assert masker.mask("+86 139-0431-5678") == MOBILE
     assert masker.mask("身份证11010519491231002X。") == f"身份证{ID_CARD}。"
     assert masker.mask("卡号：6222 0000 1111 2222") == f"卡号：{BANK_CARD}"
+
+
+def test_relatives_named_in_the_narrative_are_masked_too():
+    text = "申请人金某某的丈夫、申请人朴某某的父亲朴成哲（58岁）因胆囊结石入院，术后次日朴成哲死亡。"
+    masked = Masker.for_record([text], []).mask(text)
+    assert "朴成哲" not in masked and "朴某某" in masked

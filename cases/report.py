@@ -84,7 +84,7 @@ class SimilarCaseReport:
     cases: list[dict[str, Any]]
     summary: dict[str, Any]
     generated_at: str = field(
-        default_factory=lambda: dt.datetime.now().isoformat(timespec="seconds")
+        default_factory=lambda: dt.datetime.now().astimezone().isoformat(timespec="seconds")
     )
 
     def as_dict(self) -> dict[str, Any]:

@@ -70,11 +70,14 @@ class ExportDocument:
     sections: list[Section] = field(default_factory=list)
 
 
-_NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.、．)）](?!\d)\s*")
+_BULLET = re.compile(r"^[-*•·]\s+")
+# digits only: 一、二、 open prose points that run on in the same line (一、…？二、…？)
+_NUMBERED = re.compile(r"^\s*\d{1,2}\s*[.、．)）](?!\d)\s*")
 
 
 def text_blocks(text: str | None) -> list[Block]:
-    """Stored text as blocks: one paragraph per line; lines numbered 1. 2. … become a numbered list.
+    """Stored text as blocks: one paragraph per line; lines numbered 1. 2. … become a
+    numbered list and lines marked - or • a bullet list.
 
     Agreements are written as numbered clauses; keeping them a real list keeps
     Word's numbering instead of hard-typed digits.
@@ -83,14 +86,15 @@ def text_blocks(text: str | None) -> list[Block]:
     for line in (line.strip() for line in (text or "").splitlines()):
         if not line:
             continue
-        if _NUMBERED.match(line):
-            item = _NUMBERED.sub("", line, count=1)
-            if blocks and isinstance(blocks[-1], ListBlock) and blocks[-1].ordered:
-                blocks[-1].items.append(item)
-            else:
-                blocks.append(ListBlock([item], ordered=True))
-        else:
+        ordered = bool(_NUMBERED.match(line))
+        if not ordered and not _BULLET.match(line):
             blocks.append(Paragraph(line))
+            continue
+        item = (_NUMBERED if ordered else _BULLET).sub("", line, count=1)
+        if blocks and isinstance(blocks[-1], ListBlock) and blocks[-1].ordered == ordered:
+            blocks[-1].items.append(item)
+        else:
+            blocks.append(ListBlock([item], ordered=ordered))
     return blocks
 
 
@@ -100,24 +104,28 @@ _MD_BLOCK_MARK = re.compile(r"^([#>+\-])")
 _MD_ORDERED_MARK = re.compile(r"^(\d+)\.")
 
 
-def _md_text(text: str, *, for_html: bool, in_table: bool = False) -> str:
+def _md_text(
+    text: str, *, for_html: bool, where: Literal["block", "inline", "cell"] = "block"
+) -> str:
     """Text that Markdown shows as written: one line, markup characters escaped.
 
-    For the HTML page the text is HTML-escaped as well, because Markdown passes
-    raw HTML through and stored texts must never become markup on a web page.
+    ``block``: text starting a paragraph or list item, where ``1.``, ``-`` or
+    ``#`` would start a list or heading; ``inline``: after ``#`` or ``**``;
+    ``cell``: a table cell, where ``|`` ends the cell. For the HTML page the
+    text is HTML-escaped as well, because Markdown passes raw HTML through and
+    stored texts must never become markup on a web page.
     """
-    text = " ".join(text.split())
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    # a paragraph starting with 1. or - would turn into a list, # into a heading
-    text = _MD_ORDERED_MARK.sub(r"\1\\.", _MD_BLOCK_MARK.sub(r"\\\1", text))
-    if in_table:
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    if where == "block":
+        text = _MD_ORDERED_MARK.sub(r"\1\\.", _MD_BLOCK_MARK.sub(r"\\\1", text))
+    elif where == "cell":
         text = text.replace("|", "\\|")
     return html.escape(text, quote=False) if for_html else text
 
 
 def _md_table(table: Table, esc) -> str:
     def row(cells: list[str]) -> str:
-        return "| " + " | ".join(esc(c, in_table=True) for c in cells) + " |"
+        return "| " + " | ".join(esc(c, "cell") for c in cells) + " |"
 
     separator = "| " + " | ".join("---" for _ in table.header) + " |"
     return "\n".join([row(table.header), separator, *(row(r) for r in table.rows)])
@@ -132,7 +140,7 @@ def _md_blocks(blocks: Iterable[Block], esc) -> list[str]:
             out.append("<!-- -->")
         previous = block
         if isinstance(block, Paragraph):
-            out.append(f"**{esc(block.text)}**" if block.bold else esc(block.text))
+            out.append(f"**{esc(block.text, 'inline')}**" if block.bold else esc(block.text))
         elif isinstance(block, ListBlock):
             marks = (f"{n}." if block.ordered else "-" for n in range(1, len(block.items) + 1))
             out.append(
@@ -147,7 +155,7 @@ def _md_blocks(blocks: Iterable[Block], esc) -> list[str]:
 
 def _md_section(section: Section, level: int, esc) -> list[str]:
     level = min(level, MAX_HEADING_LEVEL)
-    out = [f"{'#' * level} {esc(section.heading)}", *_md_blocks(section.blocks, esc)]
+    out = [f"{'#' * level} {esc(section.heading, 'inline')}", *_md_blocks(section.blocks, esc)]
     for sub in section.subsections:
         out.extend(_md_section(sub, level + 1, esc))
     return out
@@ -156,12 +164,12 @@ def _md_section(section: Section, level: int, esc) -> list[str]:
 def to_markdown(document: ExportDocument, *, for_html: bool = False) -> str:
     """The document as Markdown (``for_html``: also HTML-escaped, for :func:`to_html`)."""
 
-    def esc(text: str, *, in_table: bool = False) -> str:
-        return _md_text(text, for_html=for_html, in_table=in_table)
+    def esc(text: str, where: Literal["block", "inline", "cell"] = "block") -> str:
+        return _md_text(text, for_html=for_html, where=where)
 
-    out = [f"# {esc(document.title)}"]
+    out = [f"# {esc(document.title, 'inline')}"]
     if document.subtitle:
-        out.append(f"**{esc(document.subtitle)}**")
+        out.append(f"**{esc(document.subtitle, 'inline')}**")
     if document.meta:
         # two trailing spaces: a line break inside one paragraph
         out.append("  \n".join(esc(line) for line in document.meta))

@@ -5,6 +5,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 venv="$(scripts/setup-venv.sh)"
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    # Browser tests drive Debian's Chromium; Playwright never downloads a browser.
+    echo "==> installing Debian's chromium for the browser tests" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
 state="$(mktemp -d /tmp/kb-es.XXXXXX)"
 chmod 755 "$state"
 trap 'scripts/elasticsearch.sh stop "$state"' EXIT

@@ -262,7 +262,7 @@ def build_course(
         raise InvalidInputError(
             f"没有找到适合“{label}”且能排进 {minutes} 分钟的培训材料或案例", field="topic"
         )
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now().astimezone()
     parameters = {
         "topic": code,
         "types": types,

@@ -64,12 +64,19 @@ def test_markdown_layout(document):
     assert "1. 谁是清偿责任主体？\n2. 协议如何保障履行？" in text
 
 
+def test_headings_are_not_escaped_like_paragraphs():
+    doc = ExportDocument("标题", sections=[Section("1. 第一件相似案例", [Paragraph("正文")])])
+    assert "\n## 1. 第一件相似案例\n" in to_markdown(doc)
+    assert "<h2>1. 第一件相似案例</h2>" in to_html(doc)
+
+
 def test_markdown_escapes_what_would_become_markup():
     doc = ExportDocument(
         "标题",
         sections=[Section("节", [Paragraph("1. 不是列表"), Paragraph("# 不是标题 *也不斜体*")])],
     )
     text = to_markdown(doc)
+    assert "\n## 节\n" in text
     assert "1\\. 不是列表" in text and "\\# 不是标题 \\*也不斜体\\*" in text
 
 
@@ -142,6 +149,10 @@ def test_text_blocks_turn_numbered_clauses_into_a_list():
         Paragraph("双方同意："),
         ListBlock(["被申请人支付 3000 元；", "于五日内付清。"], ordered=True),
         Paragraph("12.5 万元为总额。"),
+    ]
+    assert text_blocks("要点：\n- 先止损\n• 后定责") == [
+        Paragraph("要点："),
+        ListBlock(["先止损", "后定责"]),
     ]
     assert text_blocks(None) == []
 

@@ -23,9 +23,15 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="调解知识
 search_app = typer.Typer(no_args_is_help=True, help="检索")
 cases_app = typer.Typer(no_args_is_help=True, help="案例库")
 experts_app = typer.Typer(no_args_is_help=True, help="咨询专家库")
+training_app = typer.Typer(no_args_is_help=True, help="培训材料")
+course_app = typer.Typer(no_args_is_help=True, help="课程")
+report_app = typer.Typer(no_args_is_help=True, help="报告")
 app.add_typer(search_app, name="search")
 app.add_typer(cases_app, name="cases")
 app.add_typer(experts_app, name="experts")
+app.add_typer(training_app, name="training")
+app.add_typer(course_app, name="course")
+app.add_typer(report_app, name="report")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出到标准输出")]
 
@@ -253,6 +259,84 @@ def experts_assign_command(
         typer.echo(f"总匹配分：{data['objective']:.3f}")
 
     emit(result, as_json, human)
+
+
+# -- kb training search, kb course build, kb report similar ----------------------------------
+def _write_output(content: str | bytes, output: Path | None) -> None:
+    """To the file named by -o, else to stdout (text only: DOCX needs a file)."""
+    from kb_service.errors import InvalidInputError
+
+    if output is not None:
+        output.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        typer.echo(f"已写入 {output}", err=True)
+    elif isinstance(content, bytes):
+        raise InvalidInputError("DOCX 需要用 -o 指定输出文件", field="-o")
+    else:
+        sys.stdout.write(content)
+
+
+@training_app.command("search")
+@user_errors
+def training_search_command(
+    query: Annotated[str, typer.Argument(help="检索词")],
+    topic: Annotated[str | None, typer.Option("--topic", help="主题：纠纷类型或自由主题")] = None,
+    size: Annotated[int, typer.Option("--size")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """检索培训材料的章节。"""
+    from training.queries import TrainingLibrary
+
+    result = TrainingLibrary(services()).search(query, topic=topic, size=size)
+
+    def human(data: dict) -> None:
+        typer.echo(f"共 {data['total']} 节")
+        for hit in data["hits"]:
+            typer.echo(f"{hit['material_id']}  {hit['title']} › {hit['section']}")
+            typer.echo(f"    {hit['snippet']}")
+
+    emit(result, as_json, human)
+
+
+@course_app.command("build")
+@user_errors
+def course_build_command(
+    topic: Annotated[str, typer.Argument(help="课程主题：纠纷类型或自由主题")],
+    dispute_type: Annotated[list[str] | None, typer.Option("--type", help="纠纷类型，可多次")] = None,
+    audience: Annotated[str | None, typer.Option("--audience", help="培训对象，如 新任调解员")] = None,
+    minutes: Annotated[int, typer.Option("--minutes", help="时长（分钟）")] = 90,
+    cases: Annotated[int, typer.Option("--cases", help="示范案例数")] = 3,
+    fmt: Annotated[str, typer.Option("--format", help="md、html 或 docx")] = "md",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """生成课程：相关材料章节、示范案例与讨论题，不超出时长。"""
+    from training.courses import build_course, export_course
+
+    course = build_course(services(), topic, dispute_types=dispute_type or [], audience=audience, minutes=minutes, cases=cases)
+    if as_json:
+        emit(course.summary(), True, lambda _: None)
+        return
+    _write_output(export_course(course, fmt), output)
+
+
+@report_app.command("similar")
+@user_errors
+def report_similar_command(
+    case_id: Annotated[str | None, typer.Argument(metavar="[CASE_ID]", help="案例编号")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="纠纷描述")] = None,
+    size: Annotated[int, typer.Option("--size")] = 5,
+    fmt: Annotated[str, typer.Option("--format", help="md、html 或 docx")] = "md",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """类案检索报告。"""
+    from cases.report import similar_case_report
+
+    report = similar_case_report(services(), case_id=case_id, text=text, size=size)
+    if as_json:
+        emit(report.as_dict(), True, lambda _: None)
+        return
+    _write_output(report.render(fmt), output)
 
 
 # -- kb serve / kb keys --------------------------------------------------------------------

@@ -39,6 +39,8 @@ class CollectionReport:
     unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     removed: int = 0
+    documents: int = 0
+    """Search documents read for the term statistics (a training material gives several)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -144,6 +146,7 @@ class Indexer:
             if spec.idf_field:
                 for doc in documents:
                     frequencies.update(set(doc.text.get(spec.idf_field, "").split()))
+                    report.documents += 1
             hashes = [content_hash(doc, model_id) for doc in documents]
             if all(existing.get(d.id) == h for d, h in zip(documents, hashes, strict=True)):
                 report.unchanged += 1
@@ -200,6 +203,6 @@ class Indexer:
         """Inverse document frequencies of the library just read, for long-query key terms."""
         if not spec.idf_field or not frequencies:
             return
-        total = report.indexed + report.unchanged
+        total = report.documents  # documents, not records: a material has many sections
         idf = {term: round(math.log((total + 1) / (count + 1)) + 1.0, 4) for term, count in frequencies.items()}
         self._store.put_meta(f"idf-{spec.name}", idf)

@@ -13,6 +13,7 @@ import shutil
 import socket
 import threading
 import time
+from pathlib import Path
 
 import docx
 import pytest
@@ -112,7 +113,7 @@ def test_build_and_download_a_course(page):
     assert case_titles
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Word").click()
-    data = open(download_info.value.path(), "rb").read()
+    data = Path(download_info.value.path()).read_bytes()
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
     for title in case_titles:
         assert title in text

@@ -86,3 +86,33 @@ def test_experts_assign_reports_a_bad_line(run, tmp_path):
     result = run("experts", "assign", str(disputes))
     assert result.exit_code == 1
     assert "第 1 行" in result.stderr and "description" in result.stderr
+
+
+def test_training_search(run):
+    result = run("training", "search", "司法确认", "--size", "3", "--json")
+    assert result.exit_code == 0, result.output
+    hit = json.loads(result.stdout)["hits"][0]
+    assert {"material_id", "title", "section", "snippet", "score"} <= set(hit)
+
+
+def test_course_build_to_stdout_and_file(run, tmp_path):
+    markdown = run("course", "build", "labor", "--type", "labor", "--minutes", "60", "--cases", "2")
+    assert markdown.exit_code == 0, markdown.output
+    assert markdown.stdout.startswith("#")
+    out = tmp_path / "course.html"
+    html = run("course", "build", "欠薪", "--type", "劳动争议纠纷", "--minutes", "45", "--format", "html", "-o", str(out))
+    assert html.exit_code == 0 and "<h1" in out.read_text(encoding="utf-8")
+    outline = json.loads(run("course", "build", "labor", "--minutes", "30", "--json").stdout)
+    assert sum(item["minutes"] for item in outline["outline"]) <= 30
+
+
+def test_report_similar_formats(run, tmp_path):
+    md = run("report", "similar", "case-medical-001")
+    assert md.exit_code == 0 and "类案检索报告" in md.stdout
+    docx_without_file = run("report", "similar", "--text", "楼上漏水", "--format", "docx")
+    assert docx_without_file.exit_code == 1 and "-o" in docx_without_file.stderr
+    out = tmp_path / "report.docx"
+    assert run("report", "similar", "--text", "楼上漏水", "--format", "docx", "-o", str(out)).exit_code == 0
+    assert out.read_bytes()[:2] == b"PK"
+    bad = run("report", "similar", "case-medical-001", "--format", "pdf")
+    assert bad.exit_code == 1 and "md" in bad.stderr

@@ -139,3 +139,12 @@ def test_unchanged_text_is_not_embedded_twice(services, library):
     services.store.put_meta("probe", {})
     run(services, library, rebuild=True)  # a rebuild re-writes everything…
     assert services.embedder.misses == misses  # …but embeds nothing anew
+
+
+def test_idf_counts_documents_so_no_term_gets_a_negative_weight(services):
+    from indexer.run import index_libraries
+
+    index_libraries(services, None, progress=False)
+    for collection in ("cases", "training"):
+        idf = services.store.get_meta(f"idf-{collection}")
+        assert idf and min(idf.values()) >= 1.0, collection

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from api.deps import ServicesDep
-from api.problems import problem
-from kb_service.errors import KBError
+from kb_service.errors import StoreUnavailableError
 
 router = APIRouter(tags=["health"])
 
@@ -19,14 +19,11 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="检索库可达、集合齐全、模型已加载")
-def readyz(services: ServicesDep) -> JSONResponse:
-    try:
-        services.store.ping()
-        missing = [name for name in COLLECTIONS if not services.store.has_collection(name)]
-        services.embedder.load()
-    except KBError as exc:
-        return problem(503, "未就绪", exc.detail, {"Retry-After": "30"})
+@router.get("/readyz", summary="检索库可达、集合齐全、模型已加载；否则 503")
+def readyz(services: ServicesDep) -> dict[str, Any]:
+    services.store.ping()
+    missing = [name for name in COLLECTIONS if not services.store.has_collection(name)]
     if missing:
-        return problem(503, "未就绪", f"检索库缺少集合：{'、'.join(missing)}；请先运行 kb index", {"Retry-After": "30"})
-    return JSONResponse({"status": "ready", "backend": services.settings.backend, "model": services.embedder.model_id})
+        raise StoreUnavailableError(f"检索库缺少集合：{'、'.join(missing)}；请先运行 kb index")
+    services.embedder.load()
+    return {"status": "ready", "backend": services.settings.backend, "model": services.embedder.model_id}

@@ -121,3 +121,13 @@ def test_a_bad_keys_file_stops_start_up(tmp_path, sample_services):
     settings = services.settings.model_copy(update={"api_keys_file": bad})
     with pytest.raises(ConfigurationError, match="KB_API_KEYS_FILE"):
         create_app(Services(settings=settings, store=services.store, analyzer=services.analyzer, embedder=services.embedder))
+
+
+def test_not_ready_until_indexed(tmp_path, analyzer, embedder):
+    settings = load_settings(data_dir=tmp_path / "empty")
+    empty = Services(settings=settings, store=build_store(settings), analyzer=analyzer, embedder=embedder)
+    client = client_for(empty)
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and "kb index" in ready.json()["detail"]
+    assert ready.headers["retry-after"]
+    assert client.get("/healthz").status_code == 200

@@ -122,17 +122,13 @@ class CaseLibrary:
 
     def __init__(self, services: Services) -> None:
         self._services = services
-        self._idf: dict[str, float] | None = None
 
     @property
     def _schema(self):
         return case_schema(self._services.embedder.dimension)
 
     def _keyword(self, text: str) -> KeywordQuery:
-        if self._idf is None:
-            self._idf = self._services.store.get_meta(f"idf-{COLLECTION}") or {}
-        terms = self._services.analyzer.query_terms(text, idf=self._idf)
-        return KeywordQuery(terms=terms.weights, fields=TEXT_FIELDS)
+        return self._services.keyword_query(COLLECTION, text, TEXT_FIELDS)
 
     def search(
         self,

@@ -83,6 +83,13 @@ def read_text(path: Path) -> tuple[str, str]:
     raise UnreadableFile(f"文件编码无法正确识别（疑似 {guessed}）：请另存为 UTF-8 或 GB18030")
 
 
+def _text_or_rejection(path: Path) -> tuple[str, str] | Rejection:
+    try:
+        return read_text(path)
+    except UnreadableFile as exc:
+        return Rejection(path, 1, str(exc))
+
+
 def _yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark is not None else 1
@@ -92,11 +99,11 @@ def _yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:
 
 def read_markdown(path: Path) -> Iterator[RawRecord | Rejection]:
     """One record: the front matter plus the level-2 sections as ``{heading: text}``."""
-    try:
-        text, encoding = read_text(path)
-    except UnreadableFile as exc:
-        yield Rejection(path, 1, str(exc))
+    read = _text_or_rejection(path)
+    if isinstance(read, Rejection):
+        yield read
         return
+    text, encoding = read
     if not text.lstrip().startswith("---"):
         yield Rejection(path, 1, "缺少 YAML 前言（文件应以 --- 开头）")
         return
@@ -138,11 +145,11 @@ def split_sections(markdown: str) -> list[tuple[list[str], str]]:
 
 
 def read_jsonl(path: Path) -> Iterator[RawRecord | Rejection]:
-    try:
-        text, encoding = read_text(path)
-    except UnreadableFile as exc:
-        yield Rejection(path, 1, str(exc))
+    read = _text_or_rejection(path)
+    if isinstance(read, Rejection):
+        yield read
         return
+    text, encoding = read
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -159,11 +166,11 @@ def read_jsonl(path: Path) -> Iterator[RawRecord | Rejection]:
 
 def read_yaml(path: Path) -> Iterator[RawRecord | Rejection]:
     """One record per file, or a list of records; each list item keeps its own line."""
-    try:
-        text, encoding = read_text(path)
-    except UnreadableFile as exc:
-        yield Rejection(path, 1, str(exc))
+    read = _text_or_rejection(path)
+    if isinstance(read, Rejection):
+        yield read
         return
+    text, encoding = read
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -9,7 +10,7 @@ from kb_service.analysis import ChineseAnalyzer
 from kb_service.embeddings import CachedEmbedder, build_embedder
 from kb_service.ranking import FusionConfig, HybridSearcher
 from kb_service.settings import Settings
-from kb_service.store import SearchStore, build_store
+from kb_service.store import KeywordQuery, SearchStore, build_store
 
 
 @dataclass
@@ -33,6 +34,12 @@ class Services:
     @cached_property
     def searcher(self) -> HybridSearcher:
         return HybridSearcher(self.store, FusionConfig.from_settings(self.settings))
+
+    def keyword_query(self, collection: str, text: str, fields: Mapping[str, float]) -> KeywordQuery:
+        """The analysed, synonym-expanded query; long texts cut to key terms by the collection's idf."""
+        idf = self.store.get_meta(f"idf-{collection}") or {}
+        terms = self.analyzer.query_terms(text, idf=idf)
+        return KeywordQuery(terms=terms.weights, fields=fields)
 
     def embed_query(self, text: str):
         """The query vector: the same analysis-free text embedding the documents got."""

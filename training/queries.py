@@ -74,17 +74,13 @@ class TrainingLibrary:
 
     def __init__(self, services: Services) -> None:
         self._services = services
-        self._idf: dict[str, float] | None = None
 
     @property
     def _schema(self):
         return training_schema(self._services.embedder.dimension)
 
     def _keyword(self, text: str) -> KeywordQuery:
-        if self._idf is None:
-            self._idf = self._services.store.get_meta(f"idf-{COLLECTION}") or {}
-        terms = self._services.analyzer.query_terms(text, idf=self._idf)
-        return KeywordQuery(terms=terms.weights, fields=TEXT_FIELDS)
+        return self._services.keyword_query(COLLECTION, text, TEXT_FIELDS)
 
     def ranked(self, query: str, filter: Filter | None = None, size: int = 10) -> RankedPage:
         """Hybrid-ranked sections with their full source (the course builder reads them)."""

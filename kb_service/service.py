@@ -42,9 +42,10 @@ class Services:
         return KeywordQuery(terms=terms.weights, fields=fields)
 
     def embed_query(self, text: str):
-        """The query vector: the same analysis-free text embedding the documents got."""
+        """The query vector. Queries bypass the persistent cache: what people type (which
+        may name people) is never written to disk, and the cache keeps only library text."""
         prefix = self.settings.embedding_query_prefix
-        return self.embedder.encode([prefix + self.analyzer.normalize(text)])[0]
+        return self.embedder.inner.encode([prefix + self.analyzer.normalize(text)])[0]
 
     def close(self) -> None:
         self.store.close()

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from experts.indexing import COLLECTION, TEXT_FIELDS, expert_schema
 from kb_service.errors import ConfigurationError, InvalidInputError, StoreUnavailableError
+from kb_service.ranking import readable_terms
 from kb_service.service import Services
 from kb_service.store import KeywordQuery
 from kb_service.vocabularies import DISPUTE_TYPES, PROFESSIONS
@@ -186,7 +187,7 @@ class ExpertMatcher:
         )
         best = max((h.score for h in page.hits), default=0.0)
         scores = {h.id: (h.score / best if best else 0.0) for h in page.hits}
-        matched = {h.id: [t for t in h.why.matched_terms if t in terms.typed] for h in page.hits}
+        matched = {h.id: readable_terms([t for t in h.why.matched_terms if t in terms.typed]) for h in page.hits}
         return scores, matched
 
     def _similar_cases(self, dispute: Dispute) -> set[str]:

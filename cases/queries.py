@@ -11,11 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from cases.indexing import COLLECTION, TEXT_FIELDS, case_schema, embed_text
 from kb_service.errors import InvalidInputError
-from kb_service.ranking import FusionConfig, Mode, RankedPage
+from kb_service.ranking import FusionConfig, Mode, RankedHit, RankedPage
 from kb_service.service import Services
 from kb_service.store import (
     DateHistogramFacet,
     Filter,
+    Hit,
     KeywordQuery,
     Range,
     Term,
@@ -93,12 +94,14 @@ def _check_paging(size: int, offset: int) -> None:
         raise InvalidInputError("offset 不能为负数", field="offset")
 
 
-def _hit_json(hit) -> dict[str, Any]:
+def _hit_json(hit: RankedHit | Hit) -> dict[str, Any]:
+    """A ranked hit, or a browsed one (no query: no score to explain)."""
+    why = getattr(hit, "why", None)
     data: dict[str, Any] = {"id": hit.id}
     data.update({k: hit.source.get(k) for k in _HIT_FIELDS if hit.source.get(k) is not None})
     data["score"] = round(hit.score, 6)
     data["highlights"] = hit.highlights
-    data["why"] = hit.why.as_dict() if hit.why else None
+    data["why"] = why.as_dict() if why else None
     return data
 
 
@@ -162,15 +165,7 @@ class CaseLibrary:
     def _browse(self, filters: CaseFilters, *, size: int, offset: int, facets) -> dict[str, Any]:
         store = self._services.store
         page = store.browse(self._schema, filter=filters.to_filter(), size=size, offset=offset)
-        result = {
-            "total": page.total,
-            "hits": [
-                {"id": h.id, **{k: h.source.get(k) for k in _HIT_FIELDS if h.source.get(k) is not None},
-                 "score": 0.0, "highlights": {}, "why": None}
-                for h in page.hits
-            ],
-            "facets": {},
-        }
+        result = {"total": page.total, "hits": [_hit_json(h) for h in page.hits], "facets": {}}
         if facets:
             result["facets"] = _facets_json(store.aggregate(COLLECTION, facets, filters.to_filter()))
         return result

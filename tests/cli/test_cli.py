@@ -116,3 +116,31 @@ def test_report_similar_formats(run, tmp_path):
     assert out.read_bytes()[:2] == b"PK"
     bad = run("report", "similar", "case-medical-001", "--format", "pdf")
     assert bad.exit_code == 1 and "md" in bad.stderr
+
+
+def test_index_reports_counts_and_each_rejection(monkeypatch, tmp_path, analyzer, embedder):
+    from kb_service.service import Services
+    from kb_service.settings import load_settings
+    from kb_service.store import build_store
+
+    settings = load_settings(data_dir=tmp_path / "data")
+    services = Services(settings=settings, store=build_store(settings), analyzer=analyzer, embedder=embedder)
+    monkeypatch.setattr(kb, "_services", services)
+    library = tmp_path / "library" / "cases"
+    library.mkdir(parents=True)
+    good = {"id": "case-x-1", "title": "邻里噪声纠纷", "dispute_type": "neighbor", "facts": "楼上吵。",
+            "process": "调解员上门。", "outcome": "success"}
+    bad = dict(good, id="case-x-2", dispute_type="neighbour")
+    (library / "cases.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in (good, bad)) + "\n", encoding="utf-8"
+    )
+    runner = CliRunner()
+    human = runner.invoke(kb.app, ["index", str(tmp_path / "library")])
+    assert human.exit_code == 0, human.output
+    assert "cases: 新增或更新 1 条，未变 0 条，拒收 1 条" in human.stdout
+    assert "cases.jsonl:2" in human.stdout and "neighbour" in human.stdout
+    again = json.loads(runner.invoke(kb.app, ["index", str(tmp_path / "library"), "--json"]).stdout)
+    assert again["cases"]["unchanged"] == 1 and again["cases"]["indexed"] == 0
+    assert set(again) == {"cases", "experts", "training"}
+    missing = runner.invoke(kb.app, ["index", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 1 and "不存在" in missing.stderr

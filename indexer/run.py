@@ -15,15 +15,9 @@ from kb_service.service import Services
 def collection_specs() -> list[CollectionSpec]:
     from cases.indexing import SPEC as CASES
     from experts.indexing import SPEC as EXPERTS
+    from training.indexing import SPEC as TRAINING
 
-    specs = [CASES, EXPERTS]
-    try:
-        from training.indexing import SPEC as TRAINING
-
-        specs.append(TRAINING)
-    except ImportError:
-        pass
-    return specs
+    return [CASES, EXPERTS, TRAINING]
 
 
 def index_libraries(

@@ -18,7 +18,6 @@ Vectors are L2-normalised float32; cosine similarity is a dot product.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import sqlite3
@@ -266,6 +265,3 @@ def build_embedder(settings: Settings) -> CachedEmbedder:
     inner = SentenceTransformerEmbedder.from_settings(settings)
     return CachedEmbedder(inner, settings.data_dir / "embedding-cache.sqlite3")
 
-
-def describe(embedder: Embedder) -> str:
-    return json.dumps({"model": embedder.model_id, "dimension": embedder.dimension}, ensure_ascii=False)

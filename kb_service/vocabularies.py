@@ -26,9 +26,6 @@ class Vocabulary:
     def label(self, code: str) -> str:
         return self.terms[code]
 
-    def describe(self, code: str) -> dict[str, str]:
-        return {"code": code, "label": self.terms[code]}
-
 
 DISPUTE_TYPES = Vocabulary(
     "纠纷类型",

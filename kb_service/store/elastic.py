@@ -37,6 +37,7 @@ from kb_service.store.elastic_query import (
 from kb_service.store.filters import Facet, Filter
 from kb_service.store.highlight import highlight_source
 from kb_service.store.protocol import (
+    RESERVED_FIELDS,
     CollectionSchema,
     Document,
     Hit,
@@ -45,7 +46,7 @@ from kb_service.store.protocol import (
     WriteResult,
 )
 
-_HIDDEN = ["search_text", "embedding", "content_hash"]
+_HIDDEN = sorted(RESERVED_FIELDS)  # never returned to callers
 
 
 @contextmanager
@@ -85,6 +86,7 @@ class ElasticsearchStore:
         self._settings = settings
         self._url = settings.elasticsearch_url
         self._prefix = settings.index_prefix
+        self._ensured: set[str] = set()
 
     @cached_property
     def _client(self):
@@ -144,12 +146,17 @@ class ElasticsearchStore:
 
     @_translating
     def ensure_collection(self, schema: CollectionSchema) -> None:
+        # Once per collection and process: the indexer writes batch by batch, and two
+        # extra round trips per batch would be wasted.
+        if schema.name in self._ensured:
+            return
         alias = self.alias(schema.name)
         if self._client.indices.exists_alias(name=alias):
             self._client.indices.put_mapping(index=alias, **mapping_for(schema))
-            return
-        index = self._new_index(schema, for_rebuild=False)
-        self._client.indices.put_alias(index=index, name=alias)
+        else:
+            index = self._new_index(schema, for_rebuild=False)
+            self._client.indices.put_alias(index=index, name=alias)
+        self._ensured.add(schema.name)
 
     # -- writing -------------------------------------------------------------------
     def _actions(self, index: str, documents: Iterable[Document]) -> Iterator[dict[str, Any]]:

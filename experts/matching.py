@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from experts.indexing import COLLECTION, TEXT_FIELDS, expert_schema
 from kb_service.errors import ConfigurationError, InvalidInputError, StoreUnavailableError
+from kb_service.parties import Party
 from kb_service.ranking import readable_terms
 from kb_service.service import Services
 from kb_service.store import KeywordQuery
@@ -47,22 +48,6 @@ class MatchWeights(BaseModel):
     headroom: float = Field(default=0.10, ge=0)
     rating: float = Field(default=0.10, ge=0)
     track_record: float = Field(default=0.10, ge=0)
-
-
-class Party(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1)
-    unit: str | None = None
-    kind: str = "person"
-
-    @classmethod
-    def parse(cls, value: Any) -> Party:
-        """``NAME`` or ``NAME@UNIT`` (the CLI form), or an object."""
-        if isinstance(value, str):
-            name, _, unit = value.partition("@")
-            return cls(name=name.strip(), unit=unit.strip() or None)
-        return cls.model_validate(value)
 
 
 class Dispute(BaseModel):

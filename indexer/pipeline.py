@@ -170,14 +170,20 @@ class Indexer:
             self._flush(batch, write, report)
 
     def _flush(self, batch: list[_Pending], write, report: CollectionReport) -> None:
-        texts = [doc.embed_text for item in batch for doc in item.documents]
-        vectors = iter(self._embedder.encode(texts))
+        texts = [doc.embed_text for item in batch for doc in item.documents if doc.embed_text is not None]
+        vectors = iter(self._embedder.encode(texts)) if texts else iter(())
         documents: list[Document] = []
         owner: dict[str, _Pending] = {}
         for item in batch:
             for doc, digest in zip(item.documents, item.hashes, strict=True):
                 documents.append(
-                    Document(id=doc.id, source=doc.source, text=doc.text, vector=next(vectors), content_hash=digest)
+                    Document(
+                        id=doc.id,
+                        source=doc.source,
+                        text=doc.text,
+                        vector=None if doc.embed_text is None else next(vectors),
+                        content_hash=digest,
+                    )
                 )
                 owner[doc.id] = item
         result = write(documents)

@@ -19,7 +19,8 @@ class Prepared:
     id: str
     source: dict[str, Any]
     text: dict[str, str]
-    embed_text: str
+    embed_text: str | None
+    """What the encoder sees; ``None`` keeps the document keyword-only (no vector)."""
 
 
 @dataclass(frozen=True)

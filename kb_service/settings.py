@@ -58,6 +58,14 @@ class Settings(BaseSettings):
 
     api_keys_file: Path | None = None
 
+    database_url: str | None = None
+    """The dispute register (SQLAlchemy URL); unset: a SQLite file under ``data_dir``."""
+
+    @property
+    def register_url(self) -> str:
+        """The register's database URL, the SQLite default filled in."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'register.sqlite3'}"
+
     @field_validator("elasticsearch_url")
     @classmethod
     def _url_has_scheme(cls, value: str) -> str:

@@ -13,12 +13,7 @@ entry. API keys are long random strings, so a plain SHA-256 (compared in
 constant time) is the right digest; password hashing would only slow every
 request down.
 
-What each role may do:
-
-    mediator     search and read (cases, similar cases, reports, training, courses)
-    trainer      + build courses
-    coordinator  + expert matching and assignment, expert contact data
-    admin        + indexing
+What each role may do is ``kb_service/access.py``.
 """
 
 from __future__ import annotations
@@ -27,53 +22,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 import yaml
 
-from kb_service.errors import AuthenticationError, ConfigurationError, PermissionDeniedError
-
-
-class Role(StrEnum):
-    mediator = "mediator"
-    trainer = "trainer"
-    coordinator = "coordinator"
-    admin = "admin"
-
-
-class Permission(StrEnum):
-    read = "read"
-    courses = "courses"
-    experts = "experts"
-    contact = "contact"
-    index = "index"
-
-
-GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.mediator: frozenset({Permission.read}),
-    Role.trainer: frozenset({Permission.read, Permission.courses}),
-    Role.coordinator: frozenset({Permission.read, Permission.experts, Permission.contact}),
-    Role.admin: frozenset(Permission),
-}
-
-ROLE_LABELS = {Role.mediator: "调解员", Role.trainer: "培训师", Role.coordinator: "协调员", Role.admin: "管理员"}
-
-
-@dataclass(frozen=True)
-class Principal:
-    name: str
-    role: Role
-
-    def can(self, permission: Permission) -> bool:
-        return permission in GRANTS[self.role]
-
-    def require(self, permission: Permission) -> None:
-        if not self.can(permission):
-            raise PermissionDeniedError(f"{ROLE_LABELS[self.role]}（{self.role}）无权执行此操作")
-
-
-DEVELOPER = Principal(name="开发模式", role=Role.admin)
+from kb_service.access import Principal, Role
+from kb_service.errors import AuthenticationError, ConfigurationError
 
 
 def digest(key: str) -> str:

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.auth import DEVELOPER, KeyRing, Permission, Principal
+from api.auth import KeyRing
+from kb_service.access import DEVELOPER, Permission, Principal
 from kb_service.service import Services
 
 KEY_COOKIE = "kb_key"
@@ -38,7 +39,6 @@ def allow(permission: Permission):
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
 Reader = Annotated[Principal, Depends(allow(Permission.read))]
 Trainer = Annotated[Principal, Depends(allow(Permission.courses))]
 Coordinator = Annotated[Principal, Depends(allow(Permission.experts))]

@@ -10,10 +10,12 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
-from api import pages, problems
+from api import problems
 from api.auth import KeyRing
-from api.routers import admin, cases, experts, health, training
+from api.pages import common as pages
+from api.routers import admin, health
 from kb_service.errors import KBError
+from kb_service.registry import DOMAINS, resolve
 from kb_service.service import Services
 
 log = logging.getLogger("kb_service.api")
@@ -64,8 +66,15 @@ def create_app(services: Services, *, load_model: bool = True) -> FastAPI:
                 return problems.problem(403, "无权访问", "开发模式只接受本机访问；请配置 KB_API_KEYS_FILE")
             return await call_next(request)
 
-    for module in (health, cases, experts, training, admin):
-        app.include_router(module.router)
+    app.include_router(health.router)
+    for domain in DOMAINS:
+        if domain.router:
+            app.include_router(resolve(domain.router))
+    app.include_router(admin.router)
+    pages.install(app)
     app.include_router(pages.router)
+    for domain in DOMAINS:
+        if domain.pages:
+            app.include_router(resolve(domain.pages))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

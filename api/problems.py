@@ -7,7 +7,9 @@
     PermissionDeniedError     403
     ConflictError             409
     StoreUnavailableError     503  (with Retry-After)
+    CollectionNotIndexedError 503  (with Retry-After; the detail says to run kb index)
     ConfigurationError        503
+    SolverError               500
     StoreError / other        500  (no stack trace in the body)
 """
 
@@ -22,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kb_service.errors import (
     AuthenticationError,
+    CollectionNotIndexedError,
     ConfigurationError,
     ConflictError,
     InvalidInputError,
@@ -43,14 +46,20 @@ _STATUS: list[tuple[type[KBError], int]] = [
     (PermissionDeniedError, 403),
     (ConflictError, 409),
     (StoreUnavailableError, 503),
+    (CollectionNotIndexedError, 503),
     (ConfigurationError, 503),
 ]
 
 _HTTP_TITLES = {404: "未找到", 405: "方法不允许", 401: "未认证", 403: "无权访问"}
 
 
-def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra) -> JSONResponse:
-    body = {"type": f"https://kb.example/problems/{status}", "title": title, "status": status, "detail": detail}
+PROBLEM_TYPES = "https://kb.example/problems/"
+
+
+def problem(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None, *, code: str | None = None, **extra
+) -> JSONResponse:
+    body = {"type": PROBLEM_TYPES + (code or str(status)), "title": title, "status": status, "detail": detail}
     body.update(extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -64,14 +73,14 @@ def install(app: FastAPI) -> None:
     async def kb_error(request: Request, exc: KBError) -> JSONResponse:
         status = status_of(exc)
         headers = {}
-        if isinstance(exc, StoreUnavailableError | ConfigurationError):
-            headers["Retry-After"] = str(StoreUnavailableError.retry_after_seconds)
+        if status == 503:
+            headers["Retry-After"] = str(getattr(exc, "retry_after_seconds", StoreUnavailableError.retry_after_seconds))
         if isinstance(exc, AuthenticationError):
             headers["WWW-Authenticate"] = "Bearer"
         extra = {"field": exc.field} if isinstance(exc, InvalidInputError) and exc.field else {}
         if status == 500:
-            log.error("store error on %s: %s", request.url.path, exc.detail)
-        return problem(status, exc.title, exc.detail, headers, **extra)
+            log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc.detail)
+        return problem(status, exc.title, exc.detail, headers, code=exc.code, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -82,7 +91,9 @@ def install(app: FastAPI) -> None:
             field, message = describe_error({**error, "loc": loc})
             fields.append(field)
             problems.append(f"字段 {field}：{message}")
-        return problem(422, "输入无效", "；".join(problems), field=fields[0] if fields else None)
+        return problem(
+            422, "输入无效", "；".join(problems), code=InvalidInputError.code, field=fields[0] if fields else None
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

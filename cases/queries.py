@@ -24,9 +24,8 @@ from kb_service.store import (
     TermsFacet,
     all_of,
 )
+from kb_service.text import check_paging
 from kb_service.vocabularies import DISPUTE_TYPES, ORG_LEVELS, OUTCOMES
-
-MAX_SIZE = 100
 
 FACETS = {
     "dispute_type": TermsFacet(field="dispute_type", size=20),
@@ -87,13 +86,6 @@ class CaseFilters(BaseModel):
         )
 
 
-def _check_paging(size: int, offset: int) -> None:
-    if not 1 <= size <= MAX_SIZE:
-        raise InvalidInputError(f"size 应在 1 到 {MAX_SIZE} 之间", field="size")
-    if offset < 0:
-        raise InvalidInputError("offset 不能为负数", field="offset")
-
-
 def _hit_json(hit: RankedHit | Hit) -> dict[str, Any]:
     """A ranked hit, or a browsed one (no query: no score to explain)."""
     why = getattr(hit, "why", None)
@@ -128,7 +120,7 @@ class CaseLibrary:
 
     @property
     def _schema(self):
-        return case_schema(self._services.embedder.dimension)
+        return self._services.stored_schema(COLLECTION, case_schema)
 
     def _keyword(self, text: str) -> KeywordQuery:
         return self._services.keyword_query(COLLECTION, text, TEXT_FIELDS)
@@ -144,7 +136,7 @@ class CaseLibrary:
         mode: Mode = "hybrid",
         fusion: FusionConfig | None = None,
     ) -> dict[str, Any]:
-        _check_paging(size, offset)
+        check_paging(size, offset)
         filters = filters or CaseFilters()
         wanted = FACETS if facets else None
         if not query.strip():
@@ -152,7 +144,7 @@ class CaseLibrary:
         page = self._services.searcher.search(
             self._schema,
             keyword=self._keyword(query),
-            vector=self._services.embed_query(query),
+            vector=self._services.embed_query(query, COLLECTION),
             filter=filters.to_filter(),
             size=size,
             offset=offset,
@@ -184,7 +176,7 @@ class CaseLibrary:
         mode: Mode = "hybrid",
     ) -> dict[str, Any]:
         """Cases like a stored one (itself excluded) or like a pasted description, with a summary."""
-        _check_paging(size, 0)
+        check_paging(size, 0)
         if (case_id is None) == (not text or not text.strip()):
             raise InvalidInputError("请给出案例编号或纠纷描述（二者选一）", field="text")
         filters = filters or CaseFilters()
@@ -196,7 +188,7 @@ class CaseLibrary:
             exclude = [case_id]
         else:
             description = text.strip()
-            vector = self._services.embed_query(description)
+            vector = self._services.embed_query(description, COLLECTION)
             exclude = []
         page = self._services.searcher.search(
             self._schema,

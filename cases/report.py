@@ -9,7 +9,6 @@ The layout is written once, as an :class:`~kb_service.export.ExportDocument`;
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,16 +25,11 @@ from kb_service.export import (
 )
 from kb_service.ranking import readable_terms
 from kb_service.service import Services
+from kb_service.text import sentences
 from kb_service.vocabularies import DISPUTE_TYPES
 
 KEY_FACTS_CHARS = 160
-_SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
 NOTICE = "本报告由调解知识库自动生成，供调解员参考，不构成法律意见；案例中的个人信息已作脱敏处理。"
-
-
-def sentences(text: str | None) -> list[str]:
-    """Chinese sentences (ending at 。！？；), whitespace folded."""
-    return [s.strip() for s in _SENTENCE.findall(" ".join((text or "").split())) if s.strip()]
 
 
 def key_facts(source: dict[str, Any], limit: int = KEY_FACTS_CHARS) -> str:
@@ -225,4 +219,4 @@ def similar_case_report(
     )
 
 
-__all__ = ["SimilarCaseReport", "key_facts", "reasons", "sentences", "similar_case_report"]
+__all__ = ["SimilarCaseReport", "key_facts", "reasons", "similar_case_report"]

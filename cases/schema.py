@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kb_service.parties import Party
+from kb_service.text import RecordId, split_list
 from kb_service.vocabularies import CASE_LEVELS, CHANNELS, DISPUTE_TYPES, ORG_LEVELS, OUTCOMES
 
 SECTION_FIELDS = {
@@ -30,7 +31,7 @@ def _vocabulary_validator(vocabulary):
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    id: RecordId
     title: str = Field(min_length=1)
     dispute_type: str
     facts: str = Field(min_length=1)
@@ -65,14 +66,7 @@ class Case(BaseModel):
     def _text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int | float) else value
 
-    @field_validator("legal_basis", "tags", mode="before")
-    @classmethod
-    def _list(cls, value: Any) -> Any:
-        if value is None:
-            return []
-        if isinstance(value, str):
-            return [part.strip() for part in value.replace("，", ",").replace("、", ",").split(",") if part.strip()]
-        return value
+    _lists = field_validator("legal_basis", "tags", mode="before")(split_list)
 
     def labelled(self) -> dict[str, Any]:
         """The record as users get it: every vocabulary field with its Chinese label."""

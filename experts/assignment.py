@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from experts.matching import Dispute, Evaluation, ExpertMatcher
-from kb_service.errors import InvalidInputError, StoreError
+from experts.matching import Evaluation, ExpertMatcher
+from kb_service.dispute import DisputeBrief
+from kb_service.errors import InvalidInputError, SolverError
+from kb_service.library import RawRecord, read_jsonl
+from kb_service.validation import validate_record
 
 SCALE = 10_000
 """Scores are costs in integer ten-thousandths (min-cost flow needs integers)."""
@@ -56,8 +60,11 @@ def solve(problem: Problem) -> tuple[dict[str, list[str]], float]:
         flow.add_arc_with_capacity_and_unit_cost(expert_node[e], sink, problem.free.get(e, 0), 0)
     flow.set_node_supply(source, supply)
     flow.set_node_supply(sink, -supply)
-    if flow.solve() != flow.OPTIMAL:
-        raise StoreError("专家分配求解失败")
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        # The zero-cost overflow edges make every instance feasible, so this means the
+        # solver itself failed (e.g. integer overflow on absurd capacities).
+        raise SolverError(f"专家分配求解失败（OR-Tools 状态 {status}）：请检查专家容量与每起纠纷所需人数")
     assigned: dict[str, list[str]] = {d: [] for d in problem.disputes}
     total = 0.0
     for arc, (d, e) in arcs.items():
@@ -72,7 +79,7 @@ def free_capacity(expert: dict[str, Any]) -> int:
     return UNLIMITED if capacity is None else max(0, capacity - expert.get("load", 0))
 
 
-def assign(matcher: ExpertMatcher, disputes: Sequence[Dispute], per_dispute: int = 1) -> dict[str, Any]:
+def assign(matcher: ExpertMatcher, disputes: Sequence[DisputeBrief], per_dispute: int = 1) -> dict[str, Any]:
     if not 1 <= per_dispute <= 10:
         raise InvalidInputError("per_dispute 应在 1 到 10 之间", field="per_dispute")
     if not disputes:
@@ -107,3 +114,20 @@ def assign(matcher: ExpertMatcher, disputes: Sequence[Dispute], per_dispute: int
                 reason = "符合条件的专家已满额，剩余咨询容量已分配给其他纠纷"
             result["unassigned"].append({"dispute_id": i, "missing": missing, "reason": reason})
     return result
+
+
+def read_disputes_file(path: Path) -> list[DisputeBrief]:
+    """The disputes of a JSON Lines file (``kb experts assign``): every bad line is reported
+    with its number, and none is assigned until the file is clean."""
+    if not path.is_file():
+        raise InvalidInputError(f"文件不存在：{path}", field="DISPUTES.jsonl")
+    disputes, problems = [], []
+    for item in read_jsonl(path):
+        parsed = validate_record(DisputeBrief, item, item.data) if isinstance(item, RawRecord) else item
+        if isinstance(parsed, DisputeBrief):
+            disputes.append(parsed)
+        else:
+            problems.append(f"第 {parsed.line} 行：{parsed.reason}")
+    if problems:
+        raise InvalidInputError("纠纷文件有误：" + "；".join(problems), field="DISPUTES.jsonl")
+    return disputes

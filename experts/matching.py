@@ -25,14 +25,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from experts.indexing import COLLECTION, TEXT_FIELDS, expert_schema
-from kb_service.errors import ConfigurationError, InvalidInputError, StoreUnavailableError
-from kb_service.parties import Party
+from experts.schema import Period
+from kb_service.dispute import DisputeBrief
+from kb_service.errors import CollectionNotIndexedError, ConfigurationError
 from kb_service.ranking import readable_terms
 from kb_service.service import Services
 from kb_service.store import KeywordQuery
+from kb_service.text import check_paging
 from kb_service.vocabularies import DISPUTE_TYPES, PROFESSIONS
 
 SIMILAR_CASES = 20
@@ -48,27 +50,6 @@ class MatchWeights(BaseModel):
     headroom: float = Field(default=0.10, ge=0)
     rating: float = Field(default=0.10, ge=0)
     track_record: float = Field(default=0.10, ge=0)
-
-
-class Dispute(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    id: str | None = None
-    description: str = Field(min_length=1)
-    dispute_type: str | None = None
-    region: str | None = None
-    parties: list[Party] = Field(default_factory=list)
-    date: dt.date | None = None
-
-    @field_validator("dispute_type", mode="before")
-    @classmethod
-    def _dispute_type(cls, value: Any) -> Any:
-        return None if value in (None, "") else DISPUTE_TYPES.code(value)
-
-    @field_validator("parties", mode="before")
-    @classmethod
-    def _parties(cls, value: Any) -> Any:
-        return [Party.parse(v) for v in value] if isinstance(value, list) else value
 
 
 def weights_from_settings(values: dict[str, float]) -> MatchWeights:
@@ -115,13 +96,12 @@ def _related(a: str | None, b: str | None) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and (a in b or b in a))
 
 
-def exclusion_reason(expert: dict[str, Any], dispute: Dispute, day: dt.date) -> str | None:
+def exclusion_reason(expert: dict[str, Any], dispute: DisputeBrief, day: dt.date) -> str | None:
     if expert.get("available") is False:
         return "已标记为暂不可用"
-    for period in expert.get("unavailable") or []:
-        start, end = dt.date.fromisoformat(period["from"]), dt.date.fromisoformat(period["to"])
-        if start <= day <= end:
-            return f"{start} 至 {end} 期间不可用"
+    for period in map(Period.model_validate, expert.get("unavailable") or []):
+        if period.covers(day):
+            return f"{period.start} 至 {period.end} 期间不可用"
     capacity = expert.get("capacity")
     if capacity is not None and expert.get("load", 0) >= capacity:
         return f"咨询任务已满（{expert.get('load', 0)}/{capacity}）"
@@ -159,15 +139,15 @@ class ExpertMatcher:
     def pool(self) -> list[dict[str, Any]]:
         return list(self._services.store.iter_sources(COLLECTION))
 
-    def _relevance(self, dispute: Dispute, size: int) -> tuple[dict[str, float], dict[str, list[str]]]:
+    def _relevance(self, dispute: DisputeBrief, size: int) -> tuple[dict[str, float], dict[str, list[str]]]:
         text = dispute.description
         if dispute.dispute_type:
             text = f"{DISPUTE_TYPES.label(dispute.dispute_type)}。{text}"
         terms = self._services.analyzer.query_terms(text)
         page = self._services.searcher.search(
-            expert_schema(self._services.embedder.dimension),
+            self._services.stored_schema(COLLECTION, expert_schema),
             keyword=KeywordQuery(terms=terms.weights, fields=TEXT_FIELDS),
-            vector=self._services.embed_query(text),
+            vector=self._services.embed_query(text, COLLECTION),
             size=size,
         )
         best = max((h.score for h in page.hits), default=0.0)
@@ -175,17 +155,17 @@ class ExpertMatcher:
         matched = {h.id: readable_terms([t for t in h.why.matched_terms if t in terms.typed]) for h in page.hits}
         return scores, matched
 
-    def _similar_cases(self, dispute: Dispute) -> set[str]:
+    def _similar_cases(self, dispute: DisputeBrief) -> set[str]:
         from cases.queries import CaseFilters, CaseLibrary
 
         filters = CaseFilters(dispute_type=[dispute.dispute_type] if dispute.dispute_type else [])
         try:
             found = CaseLibrary(self._services).similar(text=dispute.description, filters=filters, size=SIMILAR_CASES)
-        except StoreUnavailableError:  # no case library indexed: no track record to count
+        except CollectionNotIndexedError:  # no case library yet: no track record to count
             return set()
         return {h["id"] for h in found["hits"]}
 
-    def evaluate(self, dispute: Dispute, pool: Sequence[dict[str, Any]] | None = None) -> Evaluation:
+    def evaluate(self, dispute: DisputeBrief, pool: Sequence[dict[str, Any]] | None = None) -> Evaluation:
         pool = list(pool) if pool is not None else self.pool()
         day = dispute.date or dt.date.today()
         relevance, matched = self._relevance(dispute, size=max(len(pool), 1))
@@ -233,9 +213,8 @@ class ExpertMatcher:
         candidates.sort(key=lambda c: (-round(c.score, 9), c.expert["id"]))
         return Evaluation(candidates, excluded)
 
-    def match(self, dispute: Dispute, size: int = 5) -> dict[str, Any]:
-        if not 1 <= size <= 100:
-            raise InvalidInputError("size 应在 1 到 100 之间", field="size")
+    def match(self, dispute: DisputeBrief, size: int = 5) -> dict[str, Any]:
+        check_paging(size)
         evaluation = self.evaluate(dispute)
         return {
             "candidates": [c.as_dict() for c in evaluation.candidates[:size]],

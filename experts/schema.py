@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kb_service.text import RecordId
 from kb_service.vocabularies import DISPUTE_TYPES, PROFESSIONS
 
 
@@ -29,7 +30,7 @@ class Period(BaseModel):
 class Expert(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    id: RecordId
     name: str = Field(min_length=1)
     profession: str
     specialties: list[str] = Field(min_length=1)

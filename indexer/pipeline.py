@@ -26,6 +26,7 @@ from indexer.spec import CollectionSpec, Prepared
 from kb_service.analysis import ChineseAnalyzer
 from kb_service.embeddings import Embedder
 from kb_service.library import Loaded, Rejection
+from kb_service.service import collection_meta_key
 from kb_service.store import CollectionSchema, Document, SearchStore
 
 EMBED_BATCH = 64
@@ -39,6 +40,7 @@ class CollectionReport:
     unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     removed: int = 0
+    """Stale sections of changed records deleted (a training material that lost a heading)."""
     documents: int = 0
     """Search documents read for the term statistics (a training material gives several)."""
 
@@ -46,6 +48,7 @@ class CollectionReport:
         return {
             "indexed": self.indexed,
             "unchanged": self.unchanged,
+            "removed": self.removed,
             "rejected": [r.as_dict() for r in self.rejected],
         }
 
@@ -121,12 +124,21 @@ class Indexer:
             with self._store.rebuilding(schema) as writer:
                 self._write(schema, pending, writer.write, report)
                 self._write_idf(spec, frequencies, report)
+                self._write_info(schema)
         else:
             produced: set[str] = set()
             self._write(schema, self._tracking(pending, produced), lambda docs: self._store.write(schema, docs), report)
             report.removed = self._remove_stale_sections(schema, existing, produced)
             self._write_idf(spec, frequencies, report)
+            self._write_info(schema)
         return report
+
+    def _write_info(self, schema: CollectionSchema) -> None:
+        """What readers need to know without loading the model (``Services.collection_info``)."""
+        self._store.put_meta(
+            collection_meta_key(schema.name),
+            {"vector_dimension": schema.vector_dimension, "model": self._embedder.model_id},
+        )
 
     def _prepare(
         self,

@@ -6,18 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from indexer.pipeline import Indexer
-from indexer.spec import CollectionSpec
 from kb_service.errors import InvalidInputError
 from kb_service.library import sample_library
+from kb_service.registry import collection_specs
 from kb_service.service import Services
-
-
-def collection_specs() -> list[CollectionSpec]:
-    from cases.indexing import SPEC as CASES
-    from experts.indexing import SPEC as EXPERTS
-    from training.indexing import SPEC as TRAINING
-
-    return [CASES, EXPERTS, TRAINING]
 
 
 def index_libraries(

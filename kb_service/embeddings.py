@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -32,8 +31,7 @@ import numpy as np
 
 from kb_service.errors import ConfigurationError
 from kb_service.settings import DEFAULT_MODEL, Settings
-
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
+from kb_service.text import sentence_pieces
 
 
 class Embedder(Protocol):
@@ -77,6 +75,15 @@ def resolve_model(name_or_path: str) -> str:
     return name_or_path
 
 
+def load_sentence_transformer(location: str, device: str):
+    """The one place a model object is constructed (the fast tests forbid it)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(location, device=device, local_files_only=True)
+
+
 class SentenceTransformerEmbedder:
     """Loads the model on first use; encodes in batches; chunks long texts."""
 
@@ -96,14 +103,10 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def _model(self):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-
         location = resolve_model(self._model_name)
         try:
             with self._lock:
-                return SentenceTransformer(location, device=self._device, local_files_only=True)
+                return load_sentence_transformer(location, self._device)
         except Exception as exc:  # the library raises many kinds; all mean "cannot load"
             raise ConfigurationError(
                 f"无法加载向量模型 {self._model_name}（{location}）：{exc}。"
@@ -139,7 +142,7 @@ class SentenceTransformerEmbedder:
         budget = self.max_tokens - 2  # [CLS] and [SEP]
         pieces: list[str] = []
         current, current_len = "", 0
-        for sentence in filter(None, _SENTENCE_END.split(text)):
+        for sentence in sentence_pieces(text):
             length = len(tokenizer.tokenize(sentence))
             while length > budget:  # one very long sentence: cut by characters
                 head, sentence = sentence[:budget], sentence[budget:]

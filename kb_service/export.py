@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Format = Literal["md", "html", "docx"]
-FORMATS: tuple[Format, ...] = ("md", "html", "docx")
 MEDIA_TYPES: dict[Format, str] = {
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
@@ -293,6 +292,6 @@ def render(document: ExportDocument, fmt: str) -> str | bytes:
 
 
 __all__ = [
-    "FORMATS", "MEDIA_TYPES", "Block", "ExportDocument", "Format", "ListBlock", "Paragraph",
+    "MEDIA_TYPES", "Block", "ExportDocument", "Format", "ListBlock", "Paragraph",
     "Section", "Table", "render", "text_blocks", "to_docx", "to_html", "to_markdown",
 ]  # fmt: skip

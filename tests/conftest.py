@@ -5,6 +5,13 @@ real Elasticsearch node given by ``KB_TEST_ELASTICSEARCH_URL`` (started by
 ``scripts/test.sh``). Without that variable the Elasticsearch cases are
 skipped locally and fail under ``CI=true``: a missing node is never a silent
 pass in CI.
+
+Markers are applied here, from what a test uses, so they cannot be forgotten:
+a test whose fixtures reach the real model is ``slow``; one parametrized on
+the Elasticsearch backend is ``elasticsearch``. The fast suite,
+``pytest -m "not slow and not elasticsearch and not browser"``, therefore
+needs neither; and a test left unmarked that constructs the model anyway
+fails, naming the marker it lacks.
 """
 
 from __future__ import annotations
@@ -22,6 +29,27 @@ from kb_service.settings import DEFAULT_MODEL, Settings, load_settings
 from kb_service.store import SearchStore, build_store
 
 BACKENDS = ["embedded", "elasticsearch"]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "model" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("backend") == "elasticsearch":
+            item.add_marker(pytest.mark.elasticsearch)
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_never_load_the_model(request, monkeypatch):
+    """Outside ``slow`` tests, constructing a sentence-transformers model is a failure."""
+    if request.node.get_closest_marker("slow"):
+        return
+
+    def refuse(location, device):
+        pytest.fail(f"{request.node.nodeid} 加载了向量模型（{location}）：请标记为 slow，或避免加载模型")
+
+    monkeypatch.setattr("kb_service.embeddings.load_sentence_transformer", refuse)
 
 
 def elasticsearch_url() -> str:

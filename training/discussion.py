@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cases.report import sentences
+from kb_service.text import sentences
 
 CASE_MINUTES = (10, 15)
 """Presenting a case: 10 minutes, up to 15 for long facts."""

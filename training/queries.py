@@ -8,11 +8,11 @@ from kb_service.errors import InvalidInputError
 from kb_service.ranking import RankedHit, RankedPage
 from kb_service.service import Services
 from kb_service.store import Filter, Hit, KeywordQuery, SearchPage, Term, all_of
+from kb_service.text import check_paging
 from kb_service.vocabularies import MATERIAL_KINDS, Vocabulary
 from training.indexing import COLLECTION, TEXT_FIELDS, training_schema
 from training.schema import LEVELS, topic_code
 
-MAX_SIZE = 100
 SNIPPET_CHARS = 80
 
 
@@ -77,7 +77,7 @@ class TrainingLibrary:
 
     @property
     def _schema(self):
-        return training_schema(self._services.embedder.dimension)
+        return self._services.stored_schema(COLLECTION, training_schema)
 
     def _keyword(self, text: str) -> KeywordQuery:
         return self._services.keyword_query(COLLECTION, text, TEXT_FIELDS)
@@ -87,7 +87,7 @@ class TrainingLibrary:
         return self._services.searcher.search(
             self._schema,
             keyword=self._keyword(query),
-            vector=self._services.embed_query(query),
+            vector=self._services.embed_query(query, COLLECTION),
             filter=filter,
             size=size,
         )
@@ -102,8 +102,7 @@ class TrainingLibrary:
         size: int = 10,
     ) -> dict[str, Any]:
         """``{"total", "hits"}``; an empty query lists the matching sections by id."""
-        if not 1 <= size <= MAX_SIZE:
-            raise InvalidInputError(f"size 应在 1 到 {MAX_SIZE} 之间", field="size")
+        check_paging(size)
         filter = training_filter(topic, kind, audience, level)
         if (query or "").strip():
             page: RankedPage | SearchPage = self.ranked(query, filter, size)

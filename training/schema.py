@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from kb_service.text import RecordId, split_list
 from kb_service.vocabularies import DISPUTE_TYPES, MATERIAL_KINDS, Vocabulary
 
 LEVELS = Vocabulary("难度", {"basic": "初级", "intermediate": "中级", "advanced": "高级"})
@@ -26,16 +27,6 @@ def topic_label(topic: str) -> str:
     return DISPUTE_TYPES.label(topic) if topic in DISPUTE_TYPES.terms else topic
 
 
-def _as_list(value: Any) -> Any:
-    """Front matter written as ``a, b`` or ``a、b`` is read as a list, like cases' tags."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        parts = value.replace("，", ",").replace("、", ",").split(",")
-        return [p.strip() for p in parts if p.strip()]
-    return value
-
-
 class Section(BaseModel):
     """One heading's text; ``heading_path`` runs from the top heading down (H1 title dropped)."""
 
@@ -52,7 +43,7 @@ class Section(BaseModel):
 class Material(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    id: RecordId
     title: str = Field(min_length=1)
     kind: str
     topics: list[str]
@@ -75,7 +66,7 @@ class Material(BaseModel):
     @field_validator("topics", mode="before")
     @classmethod
     def _topics(cls, value: Any) -> Any:
-        value = _as_list(value)
+        value = split_list(value)
         if not isinstance(value, list):
             return value
         # dict.fromkeys: 劳动争议纠纷 and labor are one topic, listed once
@@ -98,7 +89,7 @@ class Material(BaseModel):
     @field_validator("audience", mode="before")
     @classmethod
     def _audience(cls, value: Any) -> Any:
-        return _as_list(value)
+        return split_list(value)
 
     @field_validator("id", "title", "source", mode="before")
     @classmethod

@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import Admin, Reader, ServicesDep
-from api.routers.health import COLLECTIONS
 from indexer.run import index_libraries
-from kb_service.errors import KBError
+from kb_service.errors import CollectionNotIndexedError
+from kb_service.registry import collection_names
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
@@ -33,11 +33,12 @@ def reindex(body: ReindexRequest, services: ServicesDep, _: Admin) -> dict[str, 
 
 @router.get("/status", summary="服务状态：后端、模型、各集合记录数")
 def status(services: ServicesDep, principal: Reader) -> dict[str, Any]:
+    # Not indexed yet is a state worth showing (None); a store that is down is a 503.
     counts: dict[str, int | None] = {}
-    for name in COLLECTIONS:
+    for name in collection_names():
         try:
             counts[name] = services.store.count(name)
-        except KBError:
+        except CollectionNotIndexedError:
             counts[name] = None
     return {
         "backend": services.settings.backend,

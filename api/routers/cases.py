@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.deps import Reader, ServicesDep
-from cases.queries import MAX_SIZE, CaseFilters, CaseLibrary
+from cases.queries import CaseFilters, CaseLibrary
 from kb_service.export import MEDIA_TYPES
+from kb_service.text import MAX_PAGE_SIZE
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -27,7 +28,7 @@ class CaseSearchRequest(BaseModel):
 
     query: str = ""
     filters: CaseFilters = Field(default_factory=CaseFilters)
-    size: int = Field(default=10, ge=1, le=MAX_SIZE)
+    size: int = Field(default=10, ge=1, le=MAX_PAGE_SIZE)
     offset: int = Field(default=0, ge=0, le=10_000)
     facets: bool = True
 
@@ -40,7 +41,7 @@ class SimilarRequest(BaseModel):
 
     text: str = Field(min_length=1, max_length=20_000)
     filters: CaseFilters = Field(default_factory=CaseFilters)
-    size: int = Field(default=10, ge=1, le=MAX_SIZE)
+    size: int = Field(default=10, ge=1, le=MAX_PAGE_SIZE)
 
 
 class ReportRequest(BaseModel):
@@ -91,6 +92,6 @@ def get_case(case_id: str, services: ServicesDep, _: Reader) -> dict[str, Any]:
 
 @router.get("/{case_id}/similar", summary="与某案例类似的案例及结果概况")
 def similar_to_case(
-    case_id: str, services: ServicesDep, _: Reader, size: int = Query(default=10, ge=1, le=MAX_SIZE)
+    case_id: str, services: ServicesDep, _: Reader, size: int = Query(default=10, ge=1, le=MAX_PAGE_SIZE)
 ) -> dict[str, Any]:
     return CaseLibrary(services).similar(case_id, size=size)

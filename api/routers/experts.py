@@ -7,11 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import Permission
 from api.deps import Coordinator, Reader, ServicesDep
-from experts.assignment import assign
-from experts.indexing import COLLECTION
-from experts.matching import Dispute, ExpertMatcher
+from experts.queries import ExpertPool
+from kb_service.dispute import DisputeBrief
+from kb_service.text import MAX_PAGE_SIZE
 
 router = APIRouter(prefix="/v1/experts", tags=["experts"])
 
@@ -26,8 +25,8 @@ _EXAMPLE_DISPUTE = {
 class MatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"dispute": _EXAMPLE_DISPUTE, "size": 5}]})
 
-    dispute: Dispute
-    size: int = Field(default=5, ge=1, le=100)
+    dispute: DisputeBrief
+    size: int = Field(default=5, ge=1, le=MAX_PAGE_SIZE)
 
 
 class AssignRequest(BaseModel):
@@ -36,23 +35,20 @@ class AssignRequest(BaseModel):
         json_schema_extra={"examples": [{"disputes": [{"id": "d1", **_EXAMPLE_DISPUTE}], "per_dispute": 2}]},
     )
 
-    disputes: list[Dispute] = Field(min_length=1, max_length=200)
+    disputes: list[DisputeBrief] = Field(min_length=1, max_length=200)
     per_dispute: int = Field(default=1, ge=1, le=10)
 
 
 @router.post("/match", summary="为一起纠纷推荐咨询专家，列出排除原因")
 def match(body: MatchRequest, services: ServicesDep, _: Coordinator) -> dict[str, Any]:
-    return ExpertMatcher(services).match(body.dispute, size=body.size)
+    return ExpertPool(services).match(body.dispute, size=body.size)
 
 
 @router.post("/assign", summary="批量分配专家（总匹配分最高）")
 def batch_assign(body: AssignRequest, services: ServicesDep, _: Coordinator) -> dict[str, Any]:
-    return assign(ExpertMatcher(services), body.disputes, per_dispute=body.per_dispute)
+    return ExpertPool(services).assign(body.disputes, per_dispute=body.per_dispute)
 
 
 @router.get("/{expert_id}", summary="一位专家（联系方式仅协调员、管理员可见）")
 def get_expert(expert_id: str, services: ServicesDep, principal: Reader) -> dict[str, Any]:
-    expert = services.store.get(COLLECTION, expert_id)
-    if not principal.can(Permission.contact):
-        expert.pop("phone", None)
-    return expert
+    return ExpertPool(services).show(expert_id, principal)

@@ -7,11 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import ServicesDep
-from kb_service.errors import StoreUnavailableError
+from kb_service.errors import CollectionNotIndexedError
+from kb_service.registry import collection_names
 
 router = APIRouter(tags=["health"])
-
-COLLECTIONS = ("cases", "experts", "training")
 
 
 @router.get("/healthz", summary="进程存活")
@@ -22,8 +21,14 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", summary="检索库可达、集合齐全、模型已加载；否则 503")
 def readyz(services: ServicesDep) -> dict[str, Any]:
     services.store.ping()
-    missing = [name for name in COLLECTIONS if not services.store.has_collection(name)]
+    collections = collection_names()
+    missing = [name for name in collections if not services.store.has_collection(name)]
     if missing:
-        raise StoreUnavailableError(f"检索库缺少集合：{'、'.join(missing)}；请先运行 kb index")
+        raise CollectionNotIndexedError(missing)
     services.embedder.load()
-    return {"status": "ready", "backend": services.settings.backend, "model": services.embedder.model_id}
+    return {
+        "status": "ready",
+        "backend": services.settings.backend,
+        "model": services.embedder.model_id,
+        "collections": list(collections),
+    }

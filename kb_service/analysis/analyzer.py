@@ -53,9 +53,6 @@ class QueryTerms:
     weights: dict[str, float] = field(default_factory=dict)
     typed: frozenset[str] = frozenset()
 
-    def __bool__(self) -> bool:
-        return bool(self.weights)
-
 
 class ChineseAnalyzer:
     """Normalises and segments Chinese text. Cheap to build; jieba loads on first use."""

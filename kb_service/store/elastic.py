@@ -24,7 +24,13 @@ from contextlib import contextmanager
 from functools import cached_property, wraps
 from typing import Any
 
-from kb_service.errors import ConflictError, NotFoundError, StoreError, StoreUnavailableError
+from kb_service.errors import (
+    CollectionNotIndexedError,
+    ConflictError,
+    NotFoundError,
+    StoreError,
+    StoreUnavailableError,
+)
 from kb_service.settings import Settings
 from kb_service.store.elastic_query import (
     compile_facets,
@@ -50,7 +56,7 @@ _HIDDEN = sorted(RESERVED_FIELDS)  # never returned to callers
 
 
 @contextmanager
-def _native_errors(url: str) -> Iterator[None]:
+def _native_errors(url: str, prefix: str = "") -> Iterator[None]:
     """Map the client's exceptions to ours, at the boundary."""
     import elasticsearch
 
@@ -67,15 +73,31 @@ def _native_errors(url: str) -> Iterator[None]:
     except elasticsearch.AuthorizationException as exc:
         raise StoreUnavailableError("Elasticsearch 账户权限不足，无法访问索引") from exc
     except elasticsearch.ApiError as exc:
+        missing = _missing_index(exc)
+        if missing is not None:
+            # The alias vanished between our check and the query (a rebuild elsewhere
+            # failed half-way, or someone deleted it): not indexed, not "down".
+            collection = missing.removeprefix(f"{prefix}-") if prefix else missing
+            raise CollectionNotIndexedError(collection) from exc
         if exc.meta.status == 429 or exc.meta.status >= 500:
             raise StoreUnavailableError(f"Elasticsearch 暂时不可用：{exc.message}") from exc
         raise StoreError(f"Elasticsearch 请求失败：{exc.message}") from exc
 
 
+def _missing_index(exc: Any) -> str | None:
+    """The index or alias an ``index_not_found_exception`` names, else None."""
+    if exc.meta.status != 404 or not isinstance(exc.body, dict):
+        return None
+    error = exc.body.get("error")
+    if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+        return str(error.get("index") or error.get("resource.id") or "")
+    return None
+
+
 def _translating(method: Callable) -> Callable:
     @wraps(method)
     def wrapper(self: ElasticsearchStore, *args: Any, **kwargs: Any) -> Any:
-        with _native_errors(self._url):
+        with _native_errors(self._url, self._prefix):
             return method(self, *args, **kwargs)
 
     return wrapper
@@ -132,7 +154,7 @@ class ElasticsearchStore:
 
     def _require(self, name: str) -> None:
         if not self.has_collection(name):
-            raise StoreUnavailableError(f"检索库中还没有 {name} 集合：请先运行 kb index")
+            raise CollectionNotIndexedError(name)
 
     def _new_index(self, schema: CollectionSchema, *, for_rebuild: bool) -> str:
         name = f"{self.alias(schema.name)}-v{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
@@ -219,12 +241,12 @@ class ElasticsearchStore:
     @contextmanager
     def rebuilding(self, schema: CollectionSchema):
         store = self
-        with _native_errors(self._url), self._rebuild_lock(schema.name):
+        with _native_errors(self._url, self._prefix), self._rebuild_lock(schema.name):
             index = self._new_index(schema, for_rebuild=True)
 
             class _Writer:
                 def write(self, documents: Iterable[Document]) -> WriteResult:
-                    with _native_errors(store._url):
+                    with _native_errors(store._url, store._prefix):
                         return store._bulk(index, documents)
 
             try:
@@ -337,7 +359,7 @@ class ElasticsearchStore:
         from elasticsearch import helpers
 
         self._require(collection)
-        with _native_errors(self._url):
+        with _native_errors(self._url, self._prefix):
             hits = helpers.scan(
                 self._client,
                 index=self.alias(collection),

@@ -31,7 +31,12 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, Timeout
 
-from kb_service.errors import ConflictError, NotFoundError, StoreUnavailableError
+from kb_service.errors import (
+    CollectionNotIndexedError,
+    ConflictError,
+    NotFoundError,
+    StoreUnavailableError,
+)
 from kb_service.store.filters import Facet, Filter, count_facets, matches
 from kb_service.store.highlight import highlight_source
 from kb_service.store.lucene_bm25 import FieldBM25
@@ -103,8 +108,7 @@ class EmbeddedStore:
                 db.executescript(
                     """
                     CREATE TABLE IF NOT EXISTS collections (
-                        name TEXT PRIMARY KEY, schema TEXT NOT NULL,
-                        generation INTEGER NOT NULL DEFAULT 0);
+                        name TEXT PRIMARY KEY, generation INTEGER NOT NULL DEFAULT 0);
                     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                     CREATE TABLE IF NOT EXISTS documents (
                         collection TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,
@@ -112,6 +116,7 @@ class EmbeddedStore:
                         PRIMARY KEY (collection, id));
                     """
                 )
+                _drop_legacy_schema_column(db)
             except (OSError, sqlite3.Error) as exc:
                 raise StoreUnavailableError(
                     f"内置检索库无法打开：{self._data_dir}（{exc}）。请检查 KB_DATA_DIR 是否为可写的文件夹"
@@ -153,15 +158,10 @@ class EmbeddedStore:
 
     # -- collections ---------------------------------------------------------------
     def ensure_collection(self, schema: CollectionSchema) -> None:
-        self._ensure(schema.name, schema)
-
-    def _ensure(self, name: str, schema: CollectionSchema) -> None:
+        # The schema itself is not stored: searches receive it from the caller, and the
+        # indexer records the vector dimension as collection metadata (put_meta).
         with self._sql() as db, db:
-            db.execute(
-                "INSERT INTO collections (name, schema) VALUES (?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET schema = excluded.schema",
-                (name, json.dumps(_schema_json(schema), ensure_ascii=False)),
-            )
+            db.execute("INSERT OR IGNORE INTO collections (name) VALUES (?)", (schema.name,))
 
     def has_collection(self, name: str) -> bool:
         with self._sql() as db:
@@ -169,7 +169,7 @@ class EmbeddedStore:
 
     def _require(self, name: str) -> None:
         if not self.has_collection(name):
-            raise StoreUnavailableError(f"检索库中还没有 {name} 集合：请先运行 kb index")
+            raise CollectionNotIndexedError(name)
 
     def _bump(self, db: sqlite3.Connection, name: str) -> None:
         db.execute("UPDATE collections SET generation = generation + 1 WHERE name = ?", (name,))
@@ -240,7 +240,7 @@ class EmbeddedStore:
                 with self._sql() as db, db:
                     db.execute("DELETE FROM documents WHERE collection = ?", (staging,))
                 raise
-            self._ensure(schema.name, schema)
+            self.ensure_collection(schema)
             with self._sql() as db, db:
                 db.execute("DELETE FROM documents WHERE collection = ?", (schema.name,))
                 db.execute(
@@ -443,12 +443,10 @@ def _check_document(schema: CollectionSchema, doc: Document) -> str | None:
     return None
 
 
-def _schema_json(schema: CollectionSchema) -> dict:
-    return {
-        "text_fields": dict(schema.text_fields),
-        "vector_dimension": schema.vector_dimension,
-        "keyword_fields": sorted(schema.keyword_fields),
-        "date_fields": sorted(schema.date_fields),
-        "number_fields": sorted(schema.number_fields),
-        "bool_fields": sorted(schema.bool_fields),
-    }
+def _drop_legacy_schema_column(db: sqlite3.Connection) -> None:
+    """Stores written before the schema column was dropped still have it (NOT NULL, so
+    new inserts would fail); drop it once."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(collections)")}
+    if "schema" in columns:
+        with db:
+            db.execute("ALTER TABLE collections DROP COLUMN schema")

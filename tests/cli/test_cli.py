@@ -34,6 +34,13 @@ def test_search_with_filters_and_human_output(run):
     result = run("search", "cases", "工资", "--type", "劳动争议纠纷", "--from", "2019-01-01")
     assert result.exit_code == 0
     assert "共" in result.stdout
+    unfiltered = json.loads(run("search", "cases", "工资", "--size", "50", "--json").stdout)
+    filtered = json.loads(
+        run("search", "cases", "工资", "--type", "劳动争议纠纷", "--from", "2019-01-01", "--size", "50", "--json").stdout
+    )
+    assert filtered["hits"] and filtered["total"] < unfiltered["total"]
+    assert all(h["dispute_type"] == "labor" and h["date"] >= "2019-01-01" for h in filtered["hits"])
+    assert {b["value"] for b in filtered["facets"]["dispute_type"]} == {"labor"}
 
 
 def test_similar_and_show(run):

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from experts.matching import Dispute, exclusion_reason, region_closeness
+from experts.matching import exclusion_reason, region_closeness
+from kb_service.dispute import DisputeBrief as Dispute
 
 DAY = dt.date(2026, 11, 28)
 EXPERT = {

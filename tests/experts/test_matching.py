@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from experts.assignment import assign
-from experts.matching import Dispute, ExpertMatcher, MatchWeights
+from experts.matching import ExpertMatcher, MatchWeights
+from kb_service.dispute import DisputeBrief as Dispute
 
 YANJI = "吉林省/延边朝鲜族自治州/延吉市"
 
@@ -66,5 +67,31 @@ def test_assign_respects_capacity_and_reports_unassigned(matcher):
         capacity = pool[e].get("capacity")
         assert capacity is None or pool[e].get("load", 0) + n <= capacity
     assert result["objective"] == pytest.approx(sum(a["score"] for a in result["assignments"]), abs=1e-3)
+    filled = sum(len(a["expert_ids"]) for a in result["assignments"])
+    missing = sum(u["missing"] for u in result["unassigned"])
+    assert filled + missing == 2 * len(disputes)  # every slot is either filled or reported
     for u in result["unassigned"]:
         assert u["reason"] and u["missing"] >= 1
+
+
+class _SmallPool(ExpertMatcher):
+    """The sample pool cut to three experts with two free consultations between them."""
+
+    def pool(self):
+        chosen = [e for e in super().pool() if e.get("capacity") is not None][:3]
+        return [dict(e, load=e["capacity"] - free) for e, free in zip(chosen, (1, 1, 0), strict=True)]
+
+
+def test_assign_reports_every_slot_it_cannot_fill(sample):
+    disputes = [
+        Dispute(id=f"d{i}", description="包工头拖欠农民工工资", dispute_type="labor", region="吉林省/长春市/绿园区")
+        for i in range(6)
+    ]
+    result = assign(_SmallPool(sample), disputes, per_dispute=2)
+    filled = sum(len(a["expert_ids"]) for a in result["assignments"])
+    assert filled == 2  # all the free capacity there is, each expert once
+    filled_by = {a["dispute_id"]: len(a["expert_ids"]) for a in result["assignments"]}
+    missing_by = {u["dispute_id"]: u["missing"] for u in result["unassigned"]}
+    assert sum(missing_by.values()) == 10
+    assert all(filled_by.get(d.id, 0) + missing_by.get(d.id, 0) == 2 for d in disputes)
+    assert all(u["reason"] for u in result["unassigned"])

@@ -37,8 +37,10 @@ def test_cache_embeds_unchanged_text_once(model, tmp_path):
     cache = CachedEmbedder(model, tmp_path / "cache.sqlite3")
     first = cache.encode(["物业费纠纷", "宅基地纠纷"])
     assert cache.misses == 2
-    again = CachedEmbedder(model, tmp_path / "cache.sqlite3").encode(["宅基地纠纷", "物业费纠纷"])
-    assert np.allclose(again[1], first[0])
+    second_run = CachedEmbedder(model, tmp_path / "cache.sqlite3")  # a later process
+    again = second_run.encode(["宅基地纠纷", "物业费纠纷"])
+    assert (second_run.misses, second_run.hits) == (0, 2)
+    assert np.allclose(again[1], first[0]) and np.allclose(again[0], first[1])
 
 
 def test_a_missing_model_folder_is_a_clear_configuration_error(tmp_path):
@@ -48,6 +50,7 @@ def test_a_missing_model_folder_is_a_clear_configuration_error(tmp_path):
         SentenceTransformerEmbedder(str(empty)).load()
 
 
+@pytest.mark.slow  # imports torch and asks sentence-transformers to load
 def test_an_unknown_model_name_is_not_downloaded():
     with pytest.raises(ConfigurationError, match="不联网下载"):
         SentenceTransformerEmbedder("no-such-org/no-such-model").load()

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from kb_service.errors import ConflictError, NotFoundError, StoreUnavailableError
+from kb_service.errors import (
+    CollectionNotIndexedError,
+    ConflictError,
+    NotFoundError,
+    StoreUnavailableError,
+)
 from kb_service.ranking import FusionConfig, HybridSearcher
 from kb_service.store import (
     And,
@@ -117,8 +122,11 @@ def test_get_many_skips_unknown_ids(store, loaded):
 
 
 def test_a_missing_collection_says_to_index_first(store):
-    with pytest.raises(StoreUnavailableError, match="kb index"):
+    # Not indexed is told apart from "down": it needs kb index, not a retry.
+    with pytest.raises(CollectionNotIndexedError, match="kb index") as raised:
         store.count("never-indexed")
+    assert not isinstance(raised.value, StoreUnavailableError)
+    assert raised.value.collections == ["never-indexed"]
 
 
 def test_vector_of_wrong_dimension_is_refused_per_document(store, loaded, analyzer, embedder):
@@ -160,6 +168,23 @@ def test_keyword_scores_follow_bm25_field_boosts(store, loaded, analyzer):
     a = store.keyword_search(loaded, title_heavy).hits[0].score
     b = store.keyword_search(loaded, body_only).total
     assert a > 0 and b == 0  # 漏水 is in n2's title only; "渗水" is in its body
+
+    # 工资 is in l1's title only, 并发症 in m1's body only: a field's boost multiplies
+    # exactly that field's BM25 score, so boosting one field or the other flips the order.
+    terms = {"工资": 1.0, "并发症": 1.0}
+
+    def scores(boosts: dict[str, float]) -> dict[str, float]:
+        return {h.id: h.score for h in store.keyword_search(loaded, KeywordQuery(terms, boosts)).hits}
+
+    even = scores({"title": 1.0, "body": 1.0})
+    towards_title = scores({"title": 5.0, "body": 1.0})
+    towards_body = scores({"title": 1.0, "body": 5.0})
+    assert set(even) == {"l1", "m1"}
+    assert towards_title["l1"] == pytest.approx(5 * even["l1"], rel=1e-4)
+    assert towards_title["m1"] == pytest.approx(even["m1"], rel=1e-4)
+    assert towards_body["m1"] == pytest.approx(5 * even["m1"], rel=1e-4)
+    assert max(towards_title, key=towards_title.get) == "l1"
+    assert max(towards_body, key=towards_body.get) == "m1"
 
 
 def test_vector_search_ranks_the_semantic_neighbour_first(store, loaded, embedder):

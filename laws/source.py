@@ -215,6 +215,14 @@ class StatuteDatabase:
             raise NotFoundError(f"《{law.short_name}》没有第 {number} 条（共 {last} 条）：请检查条文序号")
         return law, article
 
+    def articles_mentioning(self, fragment: str) -> list[tuple[Law, Article]]:
+        """Articles whose text contains ``fragment`` (e.g. 同时废止), with their laws."""
+        laws = self._load_laws()
+        rows = self._query(
+            "SELECT * FROM articles WHERE instr(article_text, ?) > 0 ORDER BY id", (fragment,)
+        )
+        return [(laws[row["law_id"]], _article(row)) for row in rows if row["law_id"] in laws]
+
     def statutes(self) -> Iterator[Statute]:
         """Every law (all versions and statuses) with its articles, read in one pass."""
         laws = self._load_laws()

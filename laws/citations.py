@@ -104,7 +104,11 @@ class MalformedCitation:
 
 
 # Full-width ASCII and the ideographic space, one character for one, so spans stay valid.
-_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {
+    0x3000: 0x20,
+    ord("〈"): ord("《"),
+    ord("〉"): ord("》"),
+}
 
 _NUM = r"[0-9]+|[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]+"
 _SUB = r"(?:之\s*(?P<sub>[一二三四五六七八九十]+))?"
@@ -222,14 +226,15 @@ class _Law:
         self.origin = resolved.origin if resolved else None
 
 
-def _citations(law: _Law, refs: list[_Ref], name_start: int) -> Iterator[Citation | MalformedCitation]:
+def _citations(
+    law: _Law, refs: list[_Ref], name_start: int, original: str
+) -> Iterator[Citation | MalformedCitation]:
     for index, ref in enumerate(refs):
         start = name_start if index == 0 else ref.span[0]
         span = (start, ref.span[1])
         if ref.reason or ref.number is None:
-            yield MalformedCitation(
-                law.written, law.law_id, law.name, ref.written, ref.reason or "", span, law.origin
-            )
+            written = original[ref.span[0] : ref.span[1]]
+            yield MalformedCitation(law.written, law.law_id, law.name, written, ref.reason or "", span, law.origin)
         else:
             yield Citation(
                 law.written, law.law_id, law.name, ref.number, ref.paragraph, span, ref.sub, law.origin
@@ -282,7 +287,7 @@ def scan_citations(
                 after += 1
             refs, end = _article_list(text, after)
             if refs:
-                found.extend(_citations(law, refs, title.start()))
+                found.extend(_citations(law, refs, title.start(), original))
                 position = end
             else:
                 if whole_law:
@@ -302,7 +307,7 @@ def scan_citations(
             law = previous
         else:
             law = previous = _Law(written, names)
-        found.extend(_citations(law, refs, name_start))
+        found.extend(_citations(law, refs, name_start, original))
         position = end
     return found
 

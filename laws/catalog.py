@@ -35,18 +35,24 @@ class ResolvedLaw:
 class LawCatalog:
     """Names → laws, versions, articles and repeals. Built once; lookups are in memory."""
 
-    def __init__(self, database: StatuteDatabase | None = None, local: Iterable[Statute] = ()) -> None:
+    def __init__(
+        self, database: StatuteDatabase | None = None, local: Iterable[Statute] = ()
+    ) -> None:
         self._database = database if database is not None else statute_database()
         self._local = {s.law.id: s for s in local}
 
     @classmethod
-    def for_libraries(cls, libraries: list[Path], database: StatuteDatabase | None = None) -> LawCatalog:
+    def for_libraries(
+        cls, libraries: list[Path], database: StatuteDatabase | None = None
+    ) -> LawCatalog:
         """The database plus the regulations in the libraries' ``laws/`` folders (bad files skipped;
         ``kb index`` reports them)."""
         from kb_service.library import Loaded
         from laws.local import load_local_regulations
 
-        local = [item.record for item in load_local_regulations(libraries) if isinstance(item, Loaded)]
+        local = [
+            item.record for item in load_local_regulations(libraries) if isinstance(item, Loaded)
+        ]
         return cls(database, local)
 
     @property
@@ -111,7 +117,9 @@ class LawCatalog:
             return versions
         for key in name_keys(name):
             if key in self._local_by_name:
-                return sorted(self._local_by_name[key], key=lambda law: law.effective or dt.date.min)
+                return sorted(
+                    self._local_by_name[key], key=lambda law: law.effective or dt.date.min
+                )
         return []
 
     def law(self, law_id: str) -> Law:

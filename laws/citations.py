@@ -181,7 +181,16 @@ def _one_article(text: str, start: int) -> tuple[list[_Ref], int] | None:
             paragraph, end = _number(para["p"]), para.end()
             if paragraph is None:
                 written = text[start:end]
-                return [_Ref(None, None, None, (start, end), written, f"“{para.group().strip()}”不是有效的款序号")], end
+                return [
+                    _Ref(
+                        None,
+                        None,
+                        None,
+                        (start, end),
+                        written,
+                        f"“{para.group().strip()}”不是有效的款序号",
+                    )
+                ], end
         if item := _ITEM.match(text, end):
             end = item.end()
         number, written = _number(match["n"]), match.group()
@@ -195,7 +204,9 @@ def _article_list(text: str, start: int) -> tuple[list[_Ref], int]:
     found = _one_article(text, start)
     if found is None:
         if match := _UNREADABLE.match(text, start):
-            return [_Ref(None, None, None, match.span(), match.group(), _bad_number(match.group()))], match.end()
+            return [
+                _Ref(None, None, None, match.span(), match.group(), _bad_number(match.group()))
+            ], match.end()
         return [], start
     refs, end = found
     while separator := _SEPARATOR.match(text, end):
@@ -208,7 +219,15 @@ def _article_list(text: str, start: int) -> tuple[list[_Ref], int]:
         para = _PARAGRAPH.match(text, separator.end())
         if para and refs and refs[-1].number is not None and (paragraph := _number(para["p"])):
             last = refs[-1]
-            refs.append(_Ref(last.number, last.sub, paragraph, (separator.end(), para.end()), para.group().strip()))
+            refs.append(
+                _Ref(
+                    last.number,
+                    last.sub,
+                    paragraph,
+                    (separator.end(), para.end()),
+                    para.group().strip(),
+                )
+            )
             end = para.end()
             continue
         break
@@ -234,10 +253,19 @@ def _citations(
         span = (start, ref.span[1])
         if ref.reason or ref.number is None:
             written = original[ref.span[0] : ref.span[1]]
-            yield MalformedCitation(law.written, law.law_id, law.name, written, ref.reason or "", span, law.origin)
+            yield MalformedCitation(
+                law.written, law.law_id, law.name, written, ref.reason or "", span, law.origin
+            )
         else:
             yield Citation(
-                law.written, law.law_id, law.name, ref.number, ref.paragraph, span, ref.sub, law.origin
+                law.written,
+                law.law_id,
+                law.name,
+                ref.number,
+                ref.paragraph,
+                span,
+                ref.sub,
+                law.origin,
             )
 
 
@@ -291,7 +319,18 @@ def scan_citations(
                 position = end
             else:
                 if whole_law:
-                    found.append(Citation(law.written, law.law_id, law.name, None, None, title.span(), None, law.origin))
+                    found.append(
+                        Citation(
+                            law.written,
+                            law.law_id,
+                            law.name,
+                            None,
+                            None,
+                            title.span(),
+                            None,
+                            law.origin,
+                        )
+                    )
                 position = title.end()
             continue
         refs, end = _article_list(text, match.start())
@@ -312,6 +351,8 @@ def scan_citations(
     return found
 
 
-def find_citations(text: str, names: LawNames | None = None, *, whole_law: bool = False) -> list[Citation]:
+def find_citations(
+    text: str, names: LawNames | None = None, *, whole_law: bool = False
+) -> list[Citation]:
     """The readable citations in ``text`` (see :func:`scan_citations`)."""
     return [c for c in scan_citations(text, names, whole_law=whole_law) if isinstance(c, Citation)]

@@ -58,7 +58,9 @@ def law_schema(dimension: int) -> CollectionSchema:
         name=COLLECTION,
         text_fields=TEXT_FIELDS,
         vector_dimension=dimension,
-        keyword_fields=frozenset({"law_id", "law_name", "short_name", "status", "origin", "doc_type"}),
+        keyword_fields=frozenset(
+            {"law_id", "law_name", "short_name", "status", "origin", "doc_type"}
+        ),
         date_fields=frozenset({"effective", "version_date", "repealed"}),
         number_fields=frozenset({"article"}),
         bool_fields=frozenset({"embedded"}),
@@ -81,7 +83,9 @@ def _newest_versions() -> frozenset[str]:
     newest: dict[str, Law] = {}
     for law in database.laws():
         held = newest.get(law.name)
-        if held is None or (law.text_in_force_from or law.effective) >= (held.text_in_force_from or held.effective):
+        if held is None or (law.text_in_force_from or law.effective) >= (
+            held.text_in_force_from or held.effective
+        ):
             newest[law.name] = law
     return frozenset(law.id for law in newest.values())
 
@@ -100,7 +104,9 @@ def article_ids(statute: Statute) -> list[str]:
         if article.number is None:
             base = f"law-{statute.law.id}-full"
         else:
-            base = f"law-{statute.law.id}-{article.number}" + (f"-{article.sub}" if article.sub else "")
+            base = f"law-{statute.law.id}-{article.number}" + (
+                f"-{article.sub}" if article.sub else ""
+            )
         seen[base] = seen.get(base, 0) + 1
         ids.append(base if seen[base] == 1 else f"{base}.{seen[base]}")
     return ids
@@ -172,5 +178,9 @@ def prepare_statute(statute: Statute, analyzer: ChineseAnalyzer) -> list[Prepare
 
 
 SPEC = CollectionSpec(
-    name=COLLECTION, schema=law_schema, load=load_statutes, prepare=prepare_statute, idf_field="text"
+    name=COLLECTION,
+    schema=law_schema,
+    load=load_statutes,
+    prepare=prepare_statute,
+    idf_field="text",
 )

@@ -25,7 +25,15 @@ from typing import Any
 import cn2an
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kb_service.library import Loaded, RawRecord, Rejection, UnreadableFile, files_under, read_markdown, read_text
+from kb_service.library import (
+    Loaded,
+    RawRecord,
+    Rejection,
+    UnreadableFile,
+    files_under,
+    read_markdown,
+    read_text,
+)
 from kb_service.validation import validate_record
 from laws.names import normalise_name
 from laws.schema import LAW_STATUSES, Article, Law, Statute, article_label
@@ -119,8 +127,13 @@ def split_articles(law_id: str, body: str, first_line: int = 1) -> list[Article]
             return current["line"], f"{current['label']}没有条文内容"
         articles.append(
             Article(
-                law_id, current["number"], current["label"], text, current["sub"],
-                current["chapter"], current["section"],
+                law_id,
+                current["number"],
+                current["label"],
+                text,
+                current["sub"],
+                current["chapter"],
+                current["section"],
             )  # fmt: skip
         )
         return None
@@ -146,7 +159,10 @@ def split_articles(law_id: str, body: str, first_line: int = 1) -> list[Article]
                 return line_no, f"“第{start['n']}条”不是有效的条文序号：请写成“第十二条”或“第12条”"
             sub = _number(start["sub"]) if start["sub"] else None
             if (number, sub) in seen:
-                return line_no, f"第{cn2an.an2cn(number)}条重复：第 {seen[(number, sub)]} 行已有同一条文"
+                return (
+                    line_no,
+                    f"第{cn2an.an2cn(number)}条重复：第 {seen[(number, sub)]} 行已有同一条文",
+                )
             seen[(number, sub)] = line_no
             if problem := close():
                 return problem
@@ -183,4 +199,6 @@ def load_local_regulations(libraries: list[Path]) -> Iterator[Loaded | Rejection
                 yield item
                 continue
             statute = _regulation(item)
-            yield statute if isinstance(statute, Rejection) else Loaded(statute, item.path, item.line)
+            yield (
+                statute if isinstance(statute, Rejection) else Loaded(statute, item.path, item.line)
+            )

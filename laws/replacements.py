@@ -47,14 +47,26 @@ class Repeal:
 
 
 def _civil_code_repeal(short: str) -> Repeal:
-    return Repeal(f"中华人民共和国{short}", CIVIL_CODE_EFFECTIVE, CIVIL_CODE, "《民法典》第一千二百六十条")
+    return Repeal(
+        f"中华人民共和国{short}", CIVIL_CODE_EFFECTIVE, CIVIL_CODE, "《民法典》第一千二百六十条"
+    )
 
 
 CIVIL_CODE_REPEALS: dict[str, Repeal] = {
     r.law_name: r
     for r in map(
         _civil_code_repeal,
-        ("婚姻法", "继承法", "民法通则", "收养法", "担保法", "合同法", "物权法", "侵权责任法", "民法总则"),
+        (
+            "婚姻法",
+            "继承法",
+            "民法通则",
+            "收养法",
+            "担保法",
+            "合同法",
+            "物权法",
+            "侵权责任法",
+            "民法总则",
+        ),
     )
 }
 
@@ -144,7 +156,9 @@ def repeals_in_article(law: Law, article: Article) -> list[Repeal]:
     return repeals
 
 
-def repeals_in_database(provisions: Iterable[tuple[Law, Article]], repealed: Iterable[Law]) -> dict[str, Repeal]:
+def repeals_in_database(
+    provisions: Iterable[tuple[Law, Article]], repealed: Iterable[Law]
+) -> dict[str, Repeal]:
     """Repeals stated by the database's final provisions, plus its 已废止 laws stated nowhere.
 
     ``provisions`` are the articles that mention 同时废止; ``repealed`` the

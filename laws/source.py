@@ -126,7 +126,9 @@ class StatuteDatabase:
         try:
             return connection.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise ConfigurationError(f"法律数据库 {self.path} 无法读取（文件损坏或版本不符）：{exc}") from exc
+            raise ConfigurationError(
+                f"法律数据库 {self.path} 无法读取（文件损坏或版本不符）：{exc}"
+            ) from exc
         finally:
             connection.close()
 
@@ -207,12 +209,16 @@ class StatuteDatabase:
         """``("民法典", 1084)`` → the law in force and its article; NotFoundError saying which is missing."""
         law = self.resolve(name)
         if law is None:
-            raise NotFoundError(f"法律数据库中没有《{normalise_name(name)}》：请检查法律名称（全称或简称均可）")
+            raise NotFoundError(
+                f"法律数据库中没有《{normalise_name(name)}》：请检查法律名称（全称或简称均可）"
+            )
         article = self.article(law.id, number, sub)
         if article is None:
             numbered = [a.number for a in self.articles(law.id) if a.number]
             last = max(numbered, default=0)
-            raise NotFoundError(f"《{law.short_name}》没有第 {number} 条（共 {last} 条）：请检查条文序号")
+            raise NotFoundError(
+                f"《{law.short_name}》没有第 {number} 条（共 {last} 条）：请检查条文序号"
+            )
         return law, article
 
     def articles_mentioning(self, fragment: str) -> list[tuple[Law, Article]]:

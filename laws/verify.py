@@ -139,10 +139,14 @@ def _succession(catalog: LawCatalog, name: str, article: int | None) -> _Success
 def _judge_repealed_text(citation: Citation, on: dt.date, catalog: LawCatalog) -> Verification:
     """A law known only as repealed (合同法): we cannot read its text, only its repeal."""
     succession = _succession(catalog, citation.law_name, citation.article)
-    unread = f"（本库未收录{short(citation.law_name)}原文，条文本身未核对）" if citation.article else ""
+    unread = (
+        f"（本库未收录{short(citation.law_name)}原文，条文本身未核对）" if citation.article else ""
+    )
     name = short(citation.law_name)
     if succession.first_date and on < succession.first_date:
-        return Verification(citation, "ok", succession.ok_note(name) + unread, successors=succession.successors)
+        return Verification(
+            citation, "ok", succession.ok_note(name) + unread, successors=succession.successors
+        )
     note = succession.repealed_note(on) + unread
     return Verification(citation, "repealed", note, successors=succession.successors)
 
@@ -150,7 +154,11 @@ def _judge_repealed_text(citation: Citation, on: dt.date, catalog: LawCatalog) -
 def _not_yet(citation: Citation, name: str, on: dt.date | None, effective: dt.date) -> str:
     """A law cited for a date before it took effect: what applied then, where we know it."""
     note = f"{_on(on)}时{name}尚未施行（{_day(effective)}起施行），当时不能适用"
-    earlier = predecessor_articles(citation.article) if citation.article and citation.law_name == CIVIL_CODE else []
+    earlier = (
+        predecessor_articles(citation.article)
+        if citation.article and citation.law_name == CIVIL_CODE
+        else []
+    )
     if earlier:
         note += "；当时的规定见" + "、".join(f"《{law}》{article_label(n)}" for law, n in earlier)
     return note
@@ -172,7 +180,9 @@ def _version_on(versions: list[Law], on: dt.date) -> tuple[Law, bool]:
 
 
 def verify_citation(
-    citation: Citation | MalformedCitation, on: dt.date | None = None, catalog: LawCatalog | None = None
+    citation: Citation | MalformedCitation,
+    on: dt.date | None = None,
+    catalog: LawCatalog | None = None,
 ) -> Verification:
     """The verdict on ``citation`` judged on ``on`` (a case's date; today when ``None``)."""
     catalog = catalog or default_catalog()
@@ -198,16 +208,24 @@ def verify_citation(
     notes: list[str] = []
     first_effective = versions[0].effective
     if first_effective and day < first_effective:
-        return Verification(citation, "no_such_article", _not_yet(citation, name, on, first_effective), law=version)
+        return Verification(
+            citation, "no_such_article", _not_yet(citation, name, on, first_effective), law=version
+        )
     if not held:
-        notes.append(f"本库收录的是{_day(version.version_date)}的文本，{_on(on)}适用此前文本，条文序号和内容可能不同")
+        notes.append(
+            f"本库收录的是{_day(version.version_date)}的文本，{_on(on)}适用此前文本，条文序号和内容可能不同"
+        )
 
     article = None
     if citation.article is not None:
         article = catalog.article(version.id, citation.article, citation.sub)
         label = article_label(citation.article, citation.sub)
         if article is None:
-            elsewhere = [v for v in versions if v.id != version.id and catalog.article(v.id, citation.article, citation.sub)]
+            elsewhere = [
+                v
+                for v in versions
+                if v.id != version.id and catalog.article(v.id, citation.article, citation.sub)
+            ]
             if elsewhere:
                 other = elsewhere[-1]
                 return Verification(
@@ -218,7 +236,10 @@ def verify_citation(
                 )  # fmt: skip
             last = catalog.last_article(version.id)
             return Verification(
-                citation, "no_such_article", f"{name}没有{label}（共{cn2an.an2cn(last)}条）：请检查条文序号", law=version
+                citation,
+                "no_such_article",
+                f"{name}没有{label}（共{cn2an.an2cn(last)}条）：请检查条文序号",
+                law=version,
             )
         if problem := _paragraph_problem(citation, article):
             return Verification(citation, "no_such_article", problem, law=version, article=article)
@@ -238,13 +259,21 @@ def verify_citation(
             "；".join([*notes, f"法律数据库标注{name}（{_day(version.version_date)}文本）已被修改，本库未收录修改后的文本，请核对现行条文"]),
             version, article,
         )  # fmt: skip
-    newer = [v for v in versions if (v.text_in_force_from or dt.date.min) > (version.text_in_force_from or dt.date.min)]
+    newer = [
+        v
+        for v in versions
+        if (v.text_in_force_from or dt.date.min) > (version.text_in_force_from or dt.date.min)
+    ]
     if newer:
         current = newer[-1]
         change = ""
         if article is not None:
             now = catalog.article(current.id, article.number or 0, article.sub)
-            change = "，现行文本已无该条" if now is None else ("，该条内容未变" if now.text == article.text else "，现行文本该条内容有调整")
+            change = (
+                "，现行文本已无该条"
+                if now is None
+                else ("，该条内容未变" if now.text == article.text else "，现行文本该条内容有调整")
+            )
         notes.append(f"当时有效；{name}已于{_day(current.text_in_force_from)}修订{change}")
     else:
         notes.append(f"{cited}{'存在，' if citation.article else ''}{_on(on)}有效")
@@ -253,7 +282,9 @@ def verify_citation(
     return Verification(citation, "ok", "；".join(notes), version, article)
 
 
-def check_text(text: str, on: dt.date | None = None, catalog: LawCatalog | None = None) -> list[Verification]:
+def check_text(
+    text: str, on: dt.date | None = None, catalog: LawCatalog | None = None
+) -> list[Verification]:
     """Every citation in a piece of running text, judged on ``on``."""
     catalog = catalog or default_catalog()
     return [verify_citation(c, on, catalog) for c in scan_citations(text, catalog)]
@@ -269,7 +300,12 @@ def check_legal_basis(
         citations = scan_citations(entry, catalog, whole_law=True)
         if not citations:
             unread = MalformedCitation(
-                entry, None, entry, entry, f"无法识别的引用“{entry}”：请写成“《法律名称》第…条”", (0, len(entry))
+                entry,
+                None,
+                entry,
+                entry,
+                f"无法识别的引用“{entry}”：请写成“《法律名称》第…条”",
+                (0, len(entry)),
             )
             found.append(Verification(unread, "unknown_law", unread.reason))
         found.extend(verify_citation(c, on, catalog) for c in citations)

@@ -101,7 +101,13 @@ def _body_first_line(path: Path) -> int:
         return 1
     lines = text.splitlines()
     fences = [i for i, line in enumerate(lines) if line.strip() == "---"]
-    return fences[1] + 2 if len(fences) >= 2 else 1
+    if len(fences) < 2:
+        return 1
+    first = fences[1] + 1
+    # the front matter reader drops the blank lines the body starts with
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    return first + 1
 
 
 def _number(text: str) -> int | None:

@@ -7,7 +7,13 @@ import pytest
 from laws.citations import Citation, MalformedCitation, find_citations, scan_citations
 
 
-def C(law: str, article: int, paragraph: int | None = None, sub: int | None = None, origin: str | None = "database"):
+def C(
+    law: str,
+    article: int,
+    paragraph: int | None = None,
+    sub: int | None = None,
+    origin: str | None = "database",
+):
     """An expected citation: (short name, article, 款, 之N, where the law is known from)."""
     return (law, article, paragraph, sub, origin)
 
@@ -161,7 +167,7 @@ def test_unknown_and_repealed_laws_have_no_id():
 
 def test_spans_point_at_the_citation_in_the_text():
     text = "依据民法典第一千零八十四条第二款的规定，及第一千零八十五条"
-    first, = find_citations(text)
+    (first,) = find_citations(text)
     assert text[slice(*first.span)] == "民法典第一千零八十四条第二款"
     text = "《民法典》第一千零六十二条、第一千零六十三条"
     first, second = find_citations(text)

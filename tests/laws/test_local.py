@@ -53,7 +53,12 @@ def test_a_regulation_is_split_into_articles_with_chapters(tmp_path):
     loaded = _one(_write(tmp_path, GOOD))
     assert isinstance(loaded, Loaded)
     law, articles = loaded.record.law, loaded.record.articles
-    assert (law.id, law.short_name, law.status, law.origin) == ("demo-reg", "物业调解办法", "in_force", "local")
+    assert (law.id, law.short_name, law.status, law.origin) == (
+        "demo-reg",
+        "物业调解办法",
+        "in_force",
+        "local",
+    )
     assert law.aliases == ("物调办法",) and law.note == "测试用的虚构文本"
     assert [(a.number, a.sub, a.label) for a in articles] == [
         (1, None, "第一条"), (2, None, "第二条"), (3, None, "第三条"), (3, 1, "第三条之一"),
@@ -77,13 +82,30 @@ def test_a_gb18030_file_reads_correctly(tmp_path):
         (lambda t: t.replace("---\nid", "id", 1), 1, "缺少 YAML 前言"),
         (lambda t: t.replace("short_name: 物业调解办法\n", ""), 1, "字段 short_name：缺少必填字段"),
         (lambda t: t.replace("status: in_force", "status: 有效"), 5, "未知的法律效力状态“有效”"),
-        (lambda t: t.replace("effective: 2024-03-01", "effective: 明年"), 6, "字段 effective：应为日期"),
+        (
+            lambda t: t.replace("effective: 2024-03-01", "effective: 明年"),
+            6,
+            "字段 effective：应为日期",
+        ),
         (lambda t: t.replace("第三条之一", "第二条"), 25, "第二条重复：第 17 行已有同一条文"),
         (lambda t: t.replace("第3条：", "第十十条 "), 24, "“第十十条”不是有效的条文序号"),
-        (lambda t: t.replace("第一条 为了及时化解物业纠纷，制定本办法。", "第一条"), 15, "第一条没有条文内容"),
+        (
+            lambda t: t.replace("第一条 为了及时化解物业纠纷，制定本办法。", "第一条"),
+            15,
+            "第一条没有条文内容",
+        ),
         (lambda t: t.split("## 第一章")[0], 11, "正文中没有条文"),
     ],
-    ids=["no front matter", "no short name", "bad status", "bad date", "duplicate", "bad numeral", "empty", "no articles"],
+    ids=[
+        "no front matter",
+        "no short name",
+        "bad status",
+        "bad date",
+        "duplicate",
+        "bad numeral",
+        "empty",
+        "no articles",
+    ],
 )
 def test_bad_regulations_are_refused_with_line_and_reason(tmp_path, change, line, reason):
     rejection = _one(_write(tmp_path, change(GOOD)))

@@ -19,7 +19,8 @@ def _raw_article(name: str, number: int) -> str:
     connection = sqlite3.connect(f"{database_path().as_uri()}?mode=ro", uri=True)
     try:
         (text,) = connection.execute(
-            "SELECT article_text FROM articles WHERE law_name = ? AND article_no_arabic = ?", (name, number)
+            "SELECT article_text FROM articles WHERE law_name = ? AND article_no_arabic = ?",
+            (name, number),
         ).fetchone()
     finally:
         connection.close()
@@ -46,7 +47,10 @@ def test_lookup_returns_the_exact_article_text():
 
 def test_full_short_and_abbreviated_names_find_the_same_law():
     database = statute_database()
-    ids = {database.resolve(n).id for n in ("中华人民共和国消费者权益保护法", "消费者权益保护法", "消法", "《消法》")}
+    ids = {
+        database.resolve(n).id
+        for n in ("中华人民共和国消费者权益保护法", "消费者权益保护法", "消法", "《消法》")
+    }
     assert len(ids) == 1
 
 
@@ -71,7 +75,9 @@ def test_paragraphs_keep_their_items():
     _, article = statute_database().lookup("民法典", 1079)
     paragraphs = article.paragraphs
     assert len(paragraphs) == 5
-    assert paragraphs[2].startswith("有下列情形之一") and "（四）因感情不和分居满二年" in paragraphs[2]
+    assert (
+        paragraphs[2].startswith("有下列情形之一") and "（四）因感情不和分居满二年" in paragraphs[2]
+    )
     assert paragraphs[3].startswith("一方被宣告失踪")
 
 
@@ -85,7 +91,10 @@ def test_inserted_articles_are_told_apart():
 
 @pytest.mark.parametrize(
     ("name", "number", "message"),
-    [("民法典", 1300, "《民法典》没有第 1300 条（共 1260 条）"), ("民法大典", 1, "法律数据库中没有《民法大典》")],
+    [
+        ("民法典", 1300, "《民法典》没有第 1300 条（共 1260 条）"),
+        ("民法大典", 1, "法律数据库中没有《民法大典》"),
+    ],
 )
 def test_lookup_of_what_is_not_there_says_what(name, number, message):
     with pytest.raises(NotFoundError, match=message):

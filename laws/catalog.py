@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from kb_service.library import Loaded
+from laws.local import load_local_regulations
 from laws.names import ALIASES, name_keys, normalise_name, short_name
 from laws.replacements import CIVIL_CODE_REPEALS, Repeal, repeals_in_database
 from laws.schema import Article, Law, Statute
@@ -47,9 +49,6 @@ class LawCatalog:
     ) -> LawCatalog:
         """The database plus the regulations in the libraries' ``laws/`` folders (bad files skipped;
         ``kb index`` reports them)."""
-        from kb_service.library import Loaded
-        from laws.local import load_local_regulations
-
         local = [
             item.record for item in load_local_regulations(libraries) if isinstance(item, Loaded)
         ]

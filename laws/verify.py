@@ -179,6 +179,54 @@ def _version_on(versions: list[Law], on: dt.date) -> tuple[Law, bool]:
     return (applied[-1], True) if applied else (versions[0], False)
 
 
+def _find_article(
+    citation: Citation, version: Law, versions: list[Law], catalog: LawCatalog
+) -> Article | Verification | None:
+    """The cited article in the version judged against, or the verdict saying why not."""
+    if citation.article is None:
+        return None
+    name = short(version.name)
+    label = article_label(citation.article, citation.sub)
+    article = catalog.article(version.id, citation.article, citation.sub)
+    if article is None:
+        elsewhere = [
+            v
+            for v in versions
+            if v.id != version.id and catalog.article(v.id, citation.article, citation.sub)
+        ]
+        if elsewhere:
+            note = (
+                f"{name}（{_day(version.version_date)}文本）没有{label}；"
+                f"该序号见于{_day(elsewhere[-1].version_date)}文本，修订后条文序号已调整，请按适用的文本核对"
+            )
+            return Verification(citation, "amended", note, law=version)
+        last = cn2an.an2cn(catalog.last_article(version.id))
+        note = f"{name}没有{label}（共{last}条）：请检查条文序号"
+        return Verification(citation, "no_such_article", note, law=version)
+    if problem := _paragraph_problem(citation, article):
+        return Verification(citation, "no_such_article", problem, law=version, article=article)
+    return article
+
+
+def _since(
+    version: Law, versions: list[Law], article: Article | None, catalog: LawCatalog
+) -> str | None:
+    """How the law changed after the version judged against, if it did."""
+    start = version.text_in_force_from or dt.date.min
+    newer = [v for v in versions if (v.text_in_force_from or dt.date.min) > start]
+    if not newer:
+        return None
+    current = newer[-1]
+    change = ""
+    if article is not None:
+        now = catalog.article(current.id, article.number or 0, article.sub)
+        if now is None:
+            change = "，现行文本已无该条"
+        else:
+            change = "，该条内容未变" if now.text == article.text else "，现行文本该条内容有调整"
+    return f"当时有效；{short(version.name)}已于{_day(current.text_in_force_from)}修订{change}"
+
+
 def verify_citation(
     citation: Citation | MalformedCitation,
     on: dt.date | None = None,
@@ -188,16 +236,14 @@ def verify_citation(
     catalog = catalog or default_catalog()
     day = on or dt.date.today()
     if isinstance(citation, MalformedCitation):
-        if citation.origin is None and not citation.law_id:
-            return Verification(citation, "unknown_law", citation.reason)
-        return Verification(citation, "no_such_article", citation.reason)
+        verdict = "unknown_law" if citation.origin is None else "no_such_article"
+        return Verification(citation, verdict, citation.reason)
     if citation.origin is None:
-        return Verification(
-            citation,
-            "unknown_law",
+        note = (
             f"本库未收录{short(citation.law_name)}，无法核对（法律数据库只收录全国人大及其常委会制定的法律；"
-            "行政法规、规章和地方性法规可放入资料库的 laws/ 文件夹）",
+            "行政法规、规章和地方性法规可放入资料库的 laws/ 文件夹）"
         )
+        return Verification(citation, "unknown_law", note)
     if citation.origin == "repealed":
         return _judge_repealed_text(citation, day, catalog)
     versions = catalog.versions(citation.law_name)
@@ -205,78 +251,36 @@ def verify_citation(
         return Verification(citation, "unknown_law", f"本库没有{short(citation.law_name)}的条文")
     version, held = _version_on(versions, day)
     name = short(version.name)
+    if versions[0].effective and day < versions[0].effective:
+        note = _not_yet(citation, name, on, versions[0].effective)
+        return Verification(citation, "no_such_article", note, law=version)
     notes: list[str] = []
-    first_effective = versions[0].effective
-    if first_effective and day < first_effective:
-        return Verification(
-            citation, "no_such_article", _not_yet(citation, name, on, first_effective), law=version
-        )
     if not held:
         notes.append(
             f"本库收录的是{_day(version.version_date)}的文本，{_on(on)}适用此前文本，条文序号和内容可能不同"
         )
+    found = _find_article(citation, version, versions, catalog)
+    if isinstance(found, Verification):
+        return found
+    article = found
 
-    article = None
-    if citation.article is not None:
-        article = catalog.article(version.id, citation.article, citation.sub)
-        label = article_label(citation.article, citation.sub)
-        if article is None:
-            elsewhere = [
-                v
-                for v in versions
-                if v.id != version.id and catalog.article(v.id, citation.article, citation.sub)
-            ]
-            if elsewhere:
-                other = elsewhere[-1]
-                return Verification(
-                    citation, "amended",
-                    f"{name}（{_day(version.version_date)}文本）没有{label}；该序号见于{_day(other.version_date)}文本，"
-                    "修订后条文序号已调整，请按适用的文本核对",
-                    law=version,
-                )  # fmt: skip
-            last = catalog.last_article(version.id)
-            return Verification(
-                citation,
-                "no_such_article",
-                f"{name}没有{label}（共{cn2an.an2cn(last)}条）：请检查条文序号",
-                law=version,
-            )
-        if problem := _paragraph_problem(citation, article):
-            return Verification(citation, "no_such_article", problem, law=version, article=article)
-
-    cited = f"{name}{citation.article_label}"
     if version.status == "repealed":
         succession = _succession(catalog, version.name, citation.article)
-        successors = succession.successors
         if succession.first_date and day < succession.first_date:
-            note = "；".join([*notes, succession.ok_note(name)])
-            return Verification(citation, "ok", note, version, article, successors)
-        note = "；".join([*notes, succession.repealed_note(on)])
-        return Verification(citation, "repealed", note, version, article, successors)
-    if version.status == "amended":
+            verdict, notes = "ok", [*notes, succession.ok_note(name)]
+        else:
+            verdict, notes = "repealed", [*notes, succession.repealed_note(on)]
         return Verification(
-            citation, "amended",
-            "；".join([*notes, f"法律数据库标注{name}（{_day(version.version_date)}文本）已被修改，本库未收录修改后的文本，请核对现行条文"]),
-            version, article,
-        )  # fmt: skip
-    newer = [
-        v
-        for v in versions
-        if (v.text_in_force_from or dt.date.min) > (version.text_in_force_from or dt.date.min)
-    ]
-    if newer:
-        current = newer[-1]
-        change = ""
-        if article is not None:
-            now = catalog.article(current.id, article.number or 0, article.sub)
-            change = (
-                "，现行文本已无该条"
-                if now is None
-                else ("，该条内容未变" if now.text == article.text else "，现行文本该条内容有调整")
-            )
-        notes.append(f"当时有效；{name}已于{_day(current.text_in_force_from)}修订{change}")
-    else:
-        notes.append(f"{cited}{'存在，' if citation.article else ''}{_on(on)}有效")
+            citation, verdict, "；".join(notes), version, article, succession.successors
+        )
+    if version.status == "amended":
+        notes.append(
+            f"法律数据库标注{name}（{_day(version.version_date)}文本）已被修改，本库未收录修改后的文本，请核对现行条文"
+        )
+        return Verification(citation, "amended", "；".join(notes), version, article)
+    since = _since(version, versions, article, catalog)
+    exists = "存在，" if citation.article else ""
+    notes.append(since or f"{name}{citation.article_label}{exists}{_on(on)}有效")
     if version.note:
         notes.append(version.note)
     return Verification(citation, "ok", "；".join(notes), version, article)

@@ -84,8 +84,9 @@ def _day(date: dt.date | None) -> str:
     return date.isoformat() if date else "日期不详"
 
 
-def _on(on: dt.date | None) -> str:
-    return f"{on.isoformat()}" if on else "今天"
+def _when(on: dt.date | None) -> str:
+    """The date judged on, as notes say it: 2019-10-22时, or 目前 when judged today."""
+    return f"{on.isoformat()}时" if on else "目前"
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class _Succession:
 
     def repealed_note(self, on: dt.date | None) -> str:
         if self.first_date is None:
-            return f"{self.repealed}；若{_on(on)}时该法仍有效，则引用当时有效，请核对"
+            return f"{self.repealed}；若{_when(on)}该法仍有效，则引用当时有效，请核对"
         return f"{self.repealed}，{self.now}" if self.now else self.repealed
 
     def ok_note(self, name: str) -> str:
@@ -153,7 +154,7 @@ def _judge_repealed_text(citation: Citation, on: dt.date, catalog: LawCatalog) -
 
 def _not_yet(citation: Citation, name: str, on: dt.date | None, effective: dt.date) -> str:
     """A law cited for a date before it took effect: what applied then, where we know it."""
-    note = f"{_on(on)}时{name}尚未施行（{_day(effective)}起施行），当时不能适用"
+    note = f"{_when(on)}{name}尚未施行（{_day(effective)}起施行），当时不能适用"
     earlier = (
         predecessor_articles(citation.article)
         if citation.article and citation.law_name == CIVIL_CODE
@@ -257,7 +258,7 @@ def verify_citation(
     notes: list[str] = []
     if not held:
         notes.append(
-            f"本库收录的是{_day(version.version_date)}的文本，{_on(on)}适用此前文本，条文序号和内容可能不同"
+            f"本库收录的是{_day(version.version_date)}的文本，{_when(on)}适用此前文本，条文序号和内容可能不同"
         )
     found = _find_article(citation, version, versions, catalog)
     if isinstance(found, Verification):
@@ -280,7 +281,7 @@ def verify_citation(
         return Verification(citation, "amended", "；".join(notes), version, article)
     since = _since(version, versions, article, catalog)
     exists = "存在，" if citation.article else ""
-    notes.append(since or f"{name}{citation.article_label}{exists}{_on(on)}有效")
+    notes.append(since or f"{name}{citation.article_label}{exists}{_when(on)}有效")
     if version.note:
         notes.append(version.note)
     return Verification(citation, "ok", "；".join(notes), version, article)

@@ -123,6 +123,8 @@ _SEPARATOR = re.compile(r"\s*(?:、|,|以及|及|和|与|或者|或)\s*")
 _UNREADABLE = re.compile(r"第\s*(?P<n>[^\s第条款,.;:!?、。，；：]{1,10})\s*条")
 _BOOK_TITLE = re.compile(rf"《(?P<name>[^《》\n]{{1,{MAX_NAME}}})》")
 _SAME_LAW = ("同法", "该法")
+_THIS_LAW = re.compile(r"(?:本|此|该|同)(?:法典|法|条例|办法)$")
+"""A statute's own text says 依据本法第五百八十二条, 适用本条例第十条: no citation of another law."""
 _GENERIC_NAME = re.compile(
     r"(?:^|[\s,.;:()\"'“”、。，；：（）])(?:根据|依据|依照|按照|参照|违反|适用|援引|引用|依)?"
     r"(?P<name>[\u4e00-\u9fff]{2,20}?(?:法典|法|条例|办法))\s*$"
@@ -279,7 +281,10 @@ def _bare_name(original: str, end: int, names: LawNames) -> tuple[str, int] | No
         candidate = original[stop - length : stop]
         if normalise_name(candidate) in known or candidate in _SAME_LAW:
             return candidate, stop - length
-    if match := _GENERIC_NAME.search(original, 0, stop):
+    # a window, not the whole text before: running text has many 第…条 (and ``^`` still means
+    # the real start of the text with ``pos``)
+    match = _GENERIC_NAME.search(original, max(0, stop - 30), stop)
+    if match and not _THIS_LAW.search(match["name"]):
         return match["name"], match.start("name")
     return None
 

@@ -1,0 +1,186 @@
+"""What a law becomes in the search store: one document per article.
+
+A mediator looks for the article that settles a point (借款到期不还, 探望权), so
+each article is its own document ``law-<law_id>-<article>`` (``-<n>`` more for
+之一 articles, ``-full`` for a text without articles), stable across runs since
+the database is fixed per release and local regulations carry their own id.
+Every version and status is indexed — old versions answer for old cases —
+with its status and dates for filtering.
+
+Only the laws mediation cites are embedded (:data:`EMBEDDED_LAWS`, their
+newest version, plus every local regulation): about 4,900 of the 26,196
+articles. The rest are keyword-searchable only (``embed_text`` None), which
+keeps ``kb index`` on a fresh machine to encoding a fifth of the articles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from indexer.spec import CollectionSpec, Prepared
+from kb_service.analysis import ChineseAnalyzer
+from kb_service.library import Loaded, Rejection
+from kb_service.store import CollectionSchema
+from laws.local import load_local_regulations
+from laws.schema import Article, Law, Statute
+from laws.source import StatuteDatabase, statute_database
+
+COLLECTION = "laws"
+
+TEXT_FIELDS = {
+    "text": 1.0,
+    "chapter": 1.2,
+    "short_name": 2.0,
+    "law_name": 1.0,
+    "article_label": 1.5,
+}
+"""Search fields and their boosts: the law's name and the chapter (借款合同) say much in few words."""
+
+EMBEDDED_LAWS = frozenset(
+    {
+        "民法典", "人民调解法", "劳动合同法", "劳动法", "劳动争议调解仲裁法", "道路交通安全法",
+        "消费者权益保护法", "农村土地承包法", "农村土地承包经营纠纷调解仲裁法", "土地管理法",
+        "妇女权益保障法", "老年人权益保障法", "未成年人保护法", "反家庭暴力法", "民事诉讼法",
+        "治安管理处罚法", "电子商务法", "旅游法", "社会保险法", "食品安全法", "产品质量法",
+        "森林法", "生态环境法典", "农村集体经济组织法", "保险法", "家庭教育促进法", "法律援助法",
+        # not in the statute database; embedded when a library adds them under laws/
+        "物业管理条例", "医疗纠纷预防和处理条例",
+    }
+)  # fmt: skip
+"""Short names of the laws whose articles get vectors: those the dispute types of CONTRACT §1 cite."""
+
+
+def law_schema(dimension: int) -> CollectionSchema:
+    return CollectionSchema(
+        name=COLLECTION,
+        text_fields=TEXT_FIELDS,
+        vector_dimension=dimension,
+        keyword_fields=frozenset(
+            {"law_id", "law_name", "short_name", "status", "origin", "doc_type"}
+        ),
+        date_fields=frozenset({"effective", "version_date", "repealed"}),
+        number_fields=frozenset({"article"}),
+        bool_fields=frozenset({"embedded"}),
+        highlight_fields=("text",),
+    )
+
+
+def load_statutes(libraries: list[Path]) -> Iterator[Loaded | Rejection]:
+    """The libraries' local regulations, then every law of the statute database (all versions)."""
+    yield from load_local_regulations(libraries)
+    database = statute_database()
+    for statute in database.statutes():
+        yield Loaded(statute, database.path, 1)
+
+
+@lru_cache(maxsize=1)
+def _newest_versions() -> frozenset[str]:
+    """Ids of the newest text of each law in the database (a 历史版本 is never embedded)."""
+    database: StatuteDatabase = statute_database()
+    newest: dict[str, Law] = {}
+    for law in database.laws():
+        held = newest.get(law.name)
+        if held is None or (law.text_in_force_from or law.effective) >= (
+            held.text_in_force_from or held.effective
+        ):
+            newest[law.name] = law
+    return frozenset(law.id for law in newest.values())
+
+
+def is_embedded(law: Law) -> bool:
+    if law.origin == "local":
+        return True
+    return law.short_name in EMBEDDED_LAWS and law.id in _newest_versions()
+
+
+def article_ids(statute: Statute) -> list[str]:
+    """Stable ids; the rare repeated number within one law (a 决定 quoting treaties) gets ``.2``."""
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for article in statute.articles:
+        if article.number is None:
+            base = f"law-{statute.law.id}-full"
+        else:
+            base = f"law-{statute.law.id}-{article.number}" + (
+                f"-{article.sub}" if article.sub else ""
+            )
+        seen[base] = seen.get(base, 0) + 1
+        ids.append(base if seen[base] == 1 else f"{base}.{seen[base]}")
+    return ids
+
+
+def _law_fields(law: Law) -> dict[str, Any]:
+    from laws.catalog import default_catalog
+
+    fields: dict[str, Any] = {
+        "law_id": law.id,
+        "law_name": law.name,
+        "short_name": law.short_name,
+        "status": law.status,
+        "status_label": law.status_label,
+        "origin": law.origin,
+        "doc_type": law.doc_type,
+        "effective": law.effective.isoformat() if law.effective else None,
+        "version_date": law.version_date.isoformat() if law.version_date else None,
+        "note": law.note,
+        "embedded": is_embedded(law),
+    }
+    if law.status == "repealed" and (repeal := default_catalog().repeal(law.name)):
+        fields["repealed"] = repeal.date.isoformat() if repeal.date else None
+        fields["replaced_by"] = repeal.replaced_by
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def embed_text(law: Law, article: Article) -> str:
+    chapter = f"（{article.chapter}）" if article.chapter else ""
+    return f"《{law.short_name}》{article.label}{chapter}：{article.text}"
+
+
+def prepare_statute(statute: Statute, analyzer: ChineseAnalyzer) -> list[Prepared]:
+    law = statute.law
+    shared = _law_fields(law)
+    names_text = analyzer.index_text(law.name)
+    short_text = analyzer.index_text([law.short_name, *law.aliases])
+    documents = []
+    for doc_id, article in zip(article_ids(statute), statute.articles, strict=True):
+        source = {
+            **shared,
+            "article": article.number,
+            "article_sub": article.sub,
+            "article_label": article.label,
+            "chapter": article.chapter,
+            "section": article.section,
+            "text": article.text,
+        }
+        # 1084 and 第1084条 find 第一千零八十四条
+        labels = [article.label]
+        if article.number is not None:
+            labels += [str(article.number), f"第{article.number}条"]
+        text = {
+            "text": analyzer.index_text(article.text),
+            "chapter": analyzer.index_text([article.chapter or "", article.section or ""]),
+            "short_name": short_text,
+            "law_name": names_text,
+            "article_label": analyzer.index_text(labels),
+        }
+        documents.append(
+            Prepared(
+                id=doc_id,
+                source={k: v for k, v in source.items() if v is not None},
+                text=text,
+                embed_text=embed_text(law, article) if shared["embedded"] else None,
+            )
+        )
+    return documents
+
+
+SPEC = CollectionSpec(
+    name=COLLECTION,
+    schema=law_schema,
+    load=load_statutes,
+    prepare=prepare_statute,
+    idf_field="text",
+)

@@ -17,9 +17,11 @@ changed. What is masked:
   原告, 被告, 第三人, 代理人, 委托代理人, 法定代理人, 证人, 见证人, 监护人 …,
   see ``ROLE_WORDS``) → surname + 某某 (王某某, 欧阳某某). Two different
   people who would both become 王某某 are told apart as 王某某甲, 王某某乙.
-  A word found after a role word is not taken for a name when it is a common
-  word of jieba's dictionary that starts with a surname character (申请人单位,
-  被告应当, 申请人方面) or when 方 marks a side (原告方, 被告方代理人).
+  What follows a role word is not taken for a name (``is_not_a_name``) when
+  it starts with a common word or a place of jieba's dictionary (申请人单位,
+  被告应当, 业主车辆, 被申请人吉林某公司), with another role word
+  (被申请人向申请人), with 方 marking a side (原告方律师), or with 和/向/于
+  before a common word (监护人和学校).
 
 Not masked: mediators' names (they act in office), organisation names,
 places, and names written without a role word before them unless the record

@@ -1,0 +1,191 @@
+"""Between rows and records: scopes, the natural key, and reading a row back as a record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_
+
+from disputes.models import Dispute, DisputeParty, HistoryEntry
+from disputes.schema import (
+    AgreementTerm,
+    Confirmation,
+    DisputeIn,
+    DisputeRecord,
+    FollowUp,
+    HistoryItem,
+    RegisteredParty,
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a caller may see: one committee, a region prefix, both, or (neither) everything.
+
+    A mediator's key names a committee; a coordinator's a region prefix.
+    Disputes outside the scope do not exist for that caller (NotFoundError,
+    the same message as for an unknown id).
+    """
+
+    committee: str | None = None
+    region: str | None = None
+
+    def allows(self, committee: str, region: str) -> bool:
+        if self.committee is not None and committee != self.committee:
+            return False
+        return self.region is None or in_region(region, self.region)
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.committee is not None:
+            found.append(Dispute.committee == self.committee)
+        if self.region is not None:
+            found.append(region_condition(self.region))
+        return found
+
+
+EVERYTHING = Scope()
+
+
+def normal_region(prefix: str) -> str:
+    return "/".join(p.strip() for p in prefix.replace("／", "/").strip("/ ").split("/") if p.strip())
+
+
+def in_region(region: str, prefix: str) -> bool:
+    prefix = normal_region(prefix)
+    return region == prefix or region.startswith(prefix + "/")
+
+
+def region_condition(prefix: str) -> ColumnElement[bool]:
+    """The region itself or anything under it (``吉林省/长春市`` is not under ``吉林省/长``)."""
+    prefix = normal_region(prefix)
+    return or_(Dispute.region == prefix, Dispute.region.startswith(prefix + "/", autoescape=True))
+
+
+def _normal_name(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def natural_key(data: DisputeIn) -> str:
+    """What makes a registration the same dispute: committee, received date, type and parties.
+
+    Names, not ID numbers: the same register row typed twice may carry the ID
+    number once and not the other time. The description is left out so a
+    corrected wording does not turn a re-import into a second dispute.
+    """
+    names = sorted(_normal_name(p.name) for p in data.parties)
+    material = "\x1f".join(
+        [_normal_name(data.committee), data.received.isoformat(), data.dispute_type, *names]
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; every stored moment is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def party_row(position: int, party: RegisteredParty) -> DisputeParty:
+    return DisputeParty(position=position, **party.model_dump())
+
+
+def _party(row: DisputeParty) -> RegisteredParty:
+    return RegisteredParty.model_construct(
+        role=row.role,
+        name=row.name,
+        kind=row.kind,
+        unit=row.unit,
+        id_number=row.id_number,
+        phone=row.phone,
+        address=row.address,
+    )
+
+
+def _history(row: HistoryEntry) -> HistoryItem:
+    return HistoryItem.model_construct(
+        at=_aware(row.at),
+        actor=row.actor,
+        action=row.action,
+        field=row.field,
+        old=row.old,
+        new=row.new,
+        note=row.note,
+    )
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def record_of(row: Dispute, *, with_history: bool) -> DisputeRecord:
+    """The row as a record, trusted as stored (no re-validation of every read)."""
+    follow_up = row.follow_up
+    confirmation = row.confirmation
+    return DisputeRecord.model_construct(
+        id=row.id,
+        number=row.number,
+        received=row.received,
+        dispute_type=row.dispute_type,
+        region=row.region,
+        committee=row.committee,
+        description=row.description,
+        parties=[_party(p) for p in row.parties],
+        channel=row.channel,
+        org_level=row.org_level,
+        mediator=row.mediator,
+        claims=row.claims,
+        people_involved=row.people_involved,
+        amount=row.amount,
+        status=row.status,
+        closed_on=row.closed_on,
+        agreement=[
+            AgreementTerm.model_construct(text=t["text"], deadline=_date(t.get("deadline")))
+            for t in row.agreement or []
+        ],
+        follow_up=None
+        if follow_up is None
+        else FollowUp.model_construct(
+            date=_date(follow_up.get("date")),
+            honoured=follow_up.get("honoured"),
+            note=follow_up.get("note"),
+        ),
+        confirmation=None
+        if confirmation is None
+        else Confirmation.model_construct(
+            court=confirmation["court"],
+            applied_on=_date(confirmation.get("applied_on")),
+            result=confirmation.get("result"),
+        ),
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+        history=[_history(h) for h in row.history] if with_history else None,
+    )
+
+
+EDITABLE = (
+    "received", "dispute_type", "region", "description", "parties", "channel", "org_level",
+    "mediator", "claims", "people_involved", "amount", "status", "closed_on", "agreement",
+    "follow_up", "confirmation",
+)  # fmt: skip
+"""Fields an update may change; ``id``, ``number`` and ``committee`` stay as registered."""
+
+
+def stored_value(data: DisputeIn, field: str) -> Any:
+    """A field as its column stores it (JSON-ready for the JSON columns and for history)."""
+    value = getattr(data, field)
+    if field in ("agreement", "parties"):
+        return [item.model_dump(mode="json") for item in value]
+    if field in ("follow_up", "confirmation"):
+        return None if value is None else value.model_dump(mode="json")
+    return value
+
+
+def history_value(value: Any) -> Any:
+    """JSON-ready form of a value for the history's old/new columns."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -254,7 +254,7 @@ class Register:
                 found = dict(
                     session.execute(
                         select(Dispute.natural_key, Dispute.id).where(Dispute.natural_key.in_(set(keys)))
-                    ).tuples()
+                    ).tuples().all()
                 )
                 fresh: list[int] = []
                 seen: dict[str, int] = {}

@@ -104,9 +104,14 @@ class RegisteredParty(Party):
         if isinstance(value, int):
             return str(value)
         if isinstance(value, str):
-            value = unicodedata.normalize("NFKC", value).strip()
-            return value or None
+            return value.strip() or None
         return value
+
+    @field_validator("id_number", "phone", mode="before")
+    @classmethod
+    def _half_width(cls, value: Any) -> Any:
+        # Numbers typed with a Chinese input method come in full width (１３９…).
+        return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
 
     @field_validator("phone")
     @classmethod

@@ -38,7 +38,7 @@ from pydantic import ValidationError
 from disputes.records import EVERYTHING, Scope
 from disputes.register import Register
 from disputes.schema import DisputeIn
-from disputes.tabular import REQUIRED_FIELDS, SERVER_FIELDS, COLUMNS, field_for, record_fields
+from disputes.tabular import COLUMNS, REQUIRED_FIELDS, SERVER_FIELDS, field_for, record_fields
 from kb_service.errors import InvalidInputError
 from kb_service.library import UnreadableFile, read_text
 from kb_service.validation import describe_error

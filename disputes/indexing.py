@@ -29,14 +29,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from disputes.schema import STATUSES, DisputeRecord
 from indexer.spec import CollectionSpec, Prepared
 from kb_service.analysis import ChineseAnalyzer
 from kb_service.library import Loaded, Rejection
 from kb_service.masking import Masker
 from kb_service.store import CollectionSchema
 from kb_service.vocabularies import CHANNELS, DISPUTE_TYPES, ORG_LEVELS, region_path
-
-from disputes.schema import STATUSES, DisputeRecord
 
 COLLECTION = "disputes"
 

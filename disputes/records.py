@@ -77,9 +77,12 @@ def natural_key(data: DisputeIn) -> str:
     number once and not the other time. The description is left out so a
     corrected wording does not turn a re-import into a second dispute.
     """
-    names = sorted(_normal_name(p.name) for p in data.parties)
+    return key_of(data.committee, data.received, data.dispute_type, [p.name for p in data.parties])
+
+
+def key_of(committee: str, received: dt.date, dispute_type: str, names: list[str]) -> str:
     material = "\x1f".join(
-        [_normal_name(data.committee), data.received.isoformat(), data.dispute_type, *names]
+        [_normal_name(committee), received.isoformat(), dispute_type, *sorted(map(_normal_name, names))]
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
 

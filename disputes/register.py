@@ -33,7 +33,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from disputes import numbering
-from disputes.database import create_register_engine, current_revision, head_revision, unavailable, writer
+from disputes.database import (
+    create_register_engine,
+    current_revision,
+    head_revision,
+    unavailable,
+    writer,
+)
 from disputes.models import Committee, Dispute, DisputeParty, HistoryEntry
 from disputes.records import (
     EDITABLE,
@@ -145,9 +151,9 @@ class Register:
     def _session(self, *, write: bool) -> Iterator[Session]:
         try:
             self._check_schema()
-            with Session(self._writer if write else self._engine, expire_on_commit=False) as session:
-                with session.begin():
-                    yield session
+            bind = self._writer if write else self._engine
+            with Session(bind, expire_on_commit=False) as session, session.begin():
+                yield session
         except OperationalError as exc:
             raise unavailable(self._engine, exc) from exc
 

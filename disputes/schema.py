@@ -25,12 +25,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from disputes import values
+from disputes.numbering import parse_number
 from kb_service.masking import is_valid_id_card
 from kb_service.parties import Party
 from kb_service.vocabularies import CHANNELS, DISPUTE_TYPES, ORG_LEVELS, Vocabulary
-
-from disputes import values
-from disputes.numbering import parse_number
 
 STATUSES = Vocabulary(
     "纠纷状态",

@@ -33,9 +33,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from kb_service.vocabularies import CHANNELS, DISPUTE_TYPES, ORG_LEVELS
-
 from disputes.schema import STATUSES, looks_like_org
+from kb_service.vocabularies import CHANNELS, DISPUTE_TYPES, ORG_LEVELS
 
 COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
     # (field, export header, other accepted headers)

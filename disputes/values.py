@@ -39,6 +39,11 @@ def parse_date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)  # the common case, fast
+        except ValueError:
+            pass
     text = _text(value)
     if not text:
         return None

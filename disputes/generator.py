@@ -1,0 +1,583 @@
+"""A seeded, realistic sample register for 吉林省, written by us about invented people.
+
+    for record in generate(seed=7, start=date(2023, 1, 1), end=date(2025, 12, 31)):
+        ...                                   # import-format dicts, JSON-ready
+    write(generate(...), Path("register.xlsx"))   # .jsonl, .csv or .xlsx
+
+**Geography.** Every county of 吉林省's nine cities, each with two or three
+invented townships (街道 in districts, 镇/乡 elsewhere) and villages or
+communities under them. Committees: one per township and per village,
+a court-stationed and a police-stationed 工作室 per county, an enterprise
+committee in some counties, and professional committees (medical, traffic)
+per city. The geography does not depend on the seed.
+
+**Intensity.** :class:`IntensityModel` gives the expected number of disputes
+per county × dispute type × ISO week: population weight × type share (more
+land disputes in rural counties, more property and consumer disputes in
+districts) × season × a 5 % yearly rise × ``scale``. Counts are Poisson draws
+around it. Seasons: wage arrears peak in the weeks before 春节 (腊月), land and
+homestead disputes in spring ploughing (mid-March to May), neighbour noise in
+summer, property disputes when heating starts (mid-October to mid-December),
+marriage and family disputes after 春节, online shopping around 双十一, and
+everything dips in the festival week. At ``scale=1`` about 12,000 disputes a
+year. The trends benchmark injects outbreaks on top of ``expected``.
+
+**Texture.** Group disputes (wage arrears of 5–40 workers, land acquisition
+and pollution affecting 10–60 households, large amounts), repeat parties (the
+same person, same ID number, in another dispute within 90 days; sometimes
+registered without the ID number), a few disputes left open past the 30-day
+limit, withdrawals, agreements with deadlines, follow-ups and judicial
+confirmations. ID numbers have valid check digits and birth dates but are
+random; phone numbers are random 1[3-9]… numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import random
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from disputes import sample_text as words
+from disputes.records import key_of
+from kb_service.masking import surname_of
+
+DISPUTES_PER_YEAR = 12_000
+"""At scale 1, across the province."""
+
+TYPE_SHARES: dict[str, float] = {
+    "neighbor": 18, "family": 12, "marriage": 10, "housing_land": 8, "forest_land": 6,
+    "contract": 7, "damages": 8, "labor": 8, "traffic": 5, "property_mgmt": 5, "medical": 2,
+    "land_acquisition": 2, "consumer": 3, "environment": 1.5, "petition": 1.5, "campus": 1,
+    "tourism": 0.5, "ecommerce": 1, "logistics": 0.5, "other": 2,
+}  # fmt: skip
+RURAL_LEAN = {"forest_land": 1.8, "housing_land": 1.4, "land_acquisition": 1.3, "family": 1.1}
+URBAN_LEAN = {"property_mgmt": 2.5, "consumer": 1.8, "ecommerce": 2.0, "logistics": 1.6, "campus": 1.3}
+
+SPRING_FESTIVAL = {
+    2019: dt.date(2019, 2, 5), 2020: dt.date(2020, 1, 25), 2021: dt.date(2021, 2, 12),
+    2022: dt.date(2022, 2, 1), 2023: dt.date(2023, 1, 22), 2024: dt.date(2024, 2, 10),
+    2025: dt.date(2025, 1, 29), 2026: dt.date(2026, 2, 17), 2027: dt.date(2027, 2, 6),
+    2028: dt.date(2028, 1, 26), 2029: dt.date(2029, 2, 13), 2030: dt.date(2030, 2, 3),
+}  # fmt: skip
+"""春节 (first day of the lunar year); years outside the table use 4 February."""
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def spring_festival(year: int) -> dt.date:
+    return SPRING_FESTIVAL.get(year, dt.date(year, 2, 4))
+
+
+def _days_to_festival(day: dt.date) -> int:
+    """Days until the nearest 春节 (negative after it)."""
+    candidates = [spring_festival(day.year) - day, spring_festival(day.year + 1) - day]
+    return min((c.days for c in candidates), key=abs)
+
+
+def season(dispute_type: str, day: dt.date) -> float:
+    """How much more (or less) common a dispute type is on ``day`` than on an ordinary day."""
+    to_festival = _days_to_festival(day)
+    factor = 1.0
+    if -3 <= -to_festival <= 5:
+        factor *= 0.5  # the festival week: offices closed, families together
+    month, day_of_year = day.month, day.timetuple().tm_yday
+    if dispute_type == "labor":
+        if 0 < to_festival <= 50:  # 腊月: workers want their pay before going home
+            factor *= 1.0 + 3.0 * (1 - abs(to_festival - 15) / 35)
+        elif month == 12:
+            factor *= 1.4
+    elif dispute_type in ("forest_land", "housing_land"):
+        if 74 <= day_of_year <= 151:  # mid-March to May: spring ploughing, building season
+            factor *= 2.2 if dispute_type == "forest_land" else 1.7
+        elif month in (12, 1, 2):
+            factor *= 0.6
+    elif dispute_type == "neighbor":
+        factor *= 1.7 if month in (6, 7, 8) else 1.0
+    elif dispute_type in ("marriage", "family"):
+        factor *= 1.5 if -35 <= to_festival < -5 else 1.0
+    elif dispute_type == "property_mgmt":
+        factor *= 1.8 if (month == 10 and day.day >= 15) or month == 11 or (month == 12 and day.day <= 15) else 1.0
+    elif dispute_type in ("ecommerce", "consumer"):
+        factor *= 1.7 if (month == 11 and day.day >= 5) or (month == 12 and day.day <= 5) else 1.0
+    elif dispute_type == "tourism":
+        factor *= 2.5 if month in (7, 8) else (0.5 if month in (11, 3, 4) else 1.0)
+    elif dispute_type == "campus":
+        factor *= 0.2 if month in (7, 8) else (0.5 if month == 2 else 1.15)
+    elif dispute_type == "traffic":
+        factor *= 1.3 if month in (12, 1, 2) else 1.0
+    return factor
+
+
+@dataclass(frozen=True)
+class County:
+    city: str
+    name: str
+    weight: int
+    code: str
+    """Six-digit area code used in invented ID numbers."""
+
+    @property
+    def region(self) -> str:
+        return f"{words.PROVINCE}/{self.city}/{self.name}"
+
+    @property
+    def urban(self) -> bool:
+        return self.name.endswith("区")
+
+
+@dataclass(frozen=True)
+class CommitteeSpec:
+    name: str
+    org_level: str
+    region: str
+    county: County
+    kind: str
+    """township, village, court, police, enterprise, medical, traffic, studio."""
+    mediators: tuple[str, ...]
+    places: tuple[str, ...] = ()
+
+
+def _counties() -> list[County]:
+    found = []
+    for city, (prefix, counties) in words.CITIES.items():
+        for index, (name, weight) in enumerate(counties, start=2):
+            found.append(County(city, name, weight, f"{prefix}{index:02d}"))
+    return found
+
+
+def _person_name(rng: random.Random) -> str:
+    given = rng.choice(words.GIVEN_CHARS) + (rng.choice(words.GIVEN_CHARS) if rng.random() < 0.7 else "")
+    return rng.choice(words.SURNAMES) + given
+
+
+def _build_committees() -> dict[str, list[CommitteeSpec]]:
+    """County region → its committees, plus each city's professional ones. Seed-independent."""
+    rng = random.Random("吉林省人民调解委员会")
+    by_county: dict[str, list[CommitteeSpec]] = {}
+    professional: dict[str, list[CommitteeSpec]] = {}
+    for county in _counties():
+        mediators = lambda k: tuple(_person_name(rng) for _ in range(k))  # noqa: E731
+        committees: list[CommitteeSpec] = []
+        stems = words.STREET_STEMS if county.urban else words.TOWN_STEMS
+        for town_stem in rng.sample(stems, rng.choice((2, 3))):
+            suffix = "街道" if county.urban else ("乡" if rng.random() < 0.2 else "镇")
+            town = town_stem + suffix
+            town_region = f"{county.region}/{town}"
+            committees.append(
+                CommitteeSpec(f"{county.name}{town}人民调解委员会", "township", town_region, county, "township", mediators(3), (town,))
+            )
+            village_stems = words.COMMUNITY_STEMS if county.urban else words.VILLAGE_STEMS
+            for village_stem in rng.sample(village_stems, rng.choice((1, 2))):
+                village = village_stem + ("社区" if county.urban else "村")
+                committees.append(
+                    CommitteeSpec(
+                        f"{county.name}{town}{village}人民调解委员会", "village",
+                        f"{town_region}/{village}", county, "village", mediators(2), (town, village),
+                    )
+                )  # fmt: skip
+        committees.append(
+            CommitteeSpec(f"{county.name}人民法院诉调对接人民调解工作室", "stationed", county.region, county, "court", mediators(2))
+        )
+        committees.append(
+            CommitteeSpec(f"{county.name}公安局警调衔接人民调解工作室", "stationed", county.region, county, "police", mediators(2))
+        )
+        if rng.random() < 0.35:
+            company = rng.choice(words.COMPANY_STEMS) + rng.choice(words.COMPANY_TRADES)
+            committees.append(
+                CommitteeSpec(f"{county.name}{company}有限公司人民调解委员会", "enterprise", county.region, county, "enterprise", mediators(1))
+            )
+        if rng.random() < 0.15:
+            founder = _person_name(rng)
+            committees.append(
+                CommitteeSpec(f"{county.name}{founder}个人调解工作室", "studio", county.region, county, "studio", (founder,))
+            )
+        by_county[county.region] = committees
+        if county.city not in professional:
+            city_region = f"{words.PROVINCE}/{county.city}"
+            professional[county.city] = [
+                CommitteeSpec(f"{county.city}医疗纠纷人民调解委员会", "professional", city_region, county, "medical", mediators(3)),
+                CommitteeSpec(f"{county.city}道路交通事故纠纷人民调解委员会", "professional", city_region, county, "traffic", mediators(3)),
+            ]  # fmt: skip
+    for committees in by_county.values():
+        committees.extend(professional[committees[0].county.city])
+    return by_county
+
+
+# Where each type of dispute is taken: committee kind → weight.
+ROUTES: dict[str, dict[str, float]] = {
+    "medical": {"medical": 8, "township": 2},
+    "traffic": {"traffic": 4.5, "police": 3.5, "township": 2},
+    "labor": {"township": 4.5, "enterprise": 2, "court": 1.5, "village": 2},
+    "property_mgmt": {"township": 6, "village": 3, "court": 1},
+    "land_acquisition": {"township": 7, "court": 1, "village": 2},
+    "petition": {"township": 8, "village": 2},
+    "contract": {"township": 5, "court": 3, "village": 2},
+    "damages": {"township": 4, "court": 2, "village": 3, "police": 1},
+    "consumer": {"township": 6, "court": 2, "village": 2},
+    "ecommerce": {"township": 6, "court": 4},
+    "logistics": {"township": 6, "court": 4},
+}
+DEFAULT_ROUTE = {"village": 5.5, "township": 3.5, "studio": 0.5, "court": 0.3, "police": 0.2}
+
+
+@dataclass(frozen=True)
+class IntensityModel:
+    """Expected weekly counts per county × dispute type (see the module docstring)."""
+
+    scale: float = 1.0
+    yearly_growth: float = 0.05
+    base_year: int = 2023
+
+    @cached_property
+    def counties(self) -> list[County]:
+        return _counties()
+
+    @cached_property
+    def regions(self) -> list[str]:
+        return [c.region for c in self.counties]
+
+    @cached_property
+    def types(self) -> list[str]:
+        return list(TYPE_SHARES)
+
+    @cached_property
+    def _base(self) -> np.ndarray:
+        """County × type expected count per ordinary week, before season and trend."""
+        weights = np.array([c.weight for c in self.counties], dtype=float)
+        weights /= weights.sum()
+        shares = np.array([TYPE_SHARES[t] for t in self.types], dtype=float)
+        shares /= shares.sum()
+        lean = np.ones((len(self.counties), len(self.types)))
+        for i, county in enumerate(self.counties):
+            for j, kind in enumerate(self.types):
+                lean[i, j] = (URBAN_LEAN if county.urban else RURAL_LEAN).get(kind, 1.0)
+        base = np.outer(weights, shares) * lean
+        base *= 1 / base.sum()  # the leans move disputes between cells, not the total
+        return base * DISPUTES_PER_YEAR / 52.18 * self.scale
+
+    def _season_row(self, week: dt.date) -> np.ndarray:
+        days = [week + dt.timedelta(days=d) for d in range(7)]
+        return np.array([sum(season(t, d) for d in days) / 7 for t in self.types])
+
+    def _trend(self, week: dt.date) -> float:
+        years = (week.toordinal() - dt.date(self.base_year, 1, 1).toordinal()) / 365.25
+        return (1 + self.yearly_growth) ** years
+
+    def week_matrix(self, week: dt.date) -> np.ndarray:
+        """Expected counts for the ISO week starting ``week`` (a Monday): regions × types."""
+        return self._base * self._season_row(week)[np.newaxis, :] * self._trend(week)
+
+    def expected(self, region: str, dispute_type: str, week: dt.date) -> float:
+        """Expected count of ``dispute_type`` in the county ``region`` in the week from ``week``."""
+        i = self.regions.index(region)
+        j = self.types.index(dispute_type)
+        return float(self.week_matrix(monday(week))[i, j])
+
+    def weeks(self, start: dt.date, end: dt.date) -> Iterator[dt.date]:
+        week = monday(start)
+        while week <= end:
+            yield week
+            week += dt.timedelta(days=7)
+
+
+def intensity(scale: float = 1.0) -> IntensityModel:
+    return IntensityModel(scale=scale)
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def id_number(rng: random.Random, area: str, born: dt.date) -> str:
+    """A structurally valid resident ID number (GB 11643 check digit) for an invented person."""
+    body = f"{area}{born:%Y%m%d}{rng.randrange(1000):03d}"
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+    return body + check
+
+
+def phone_number(rng: random.Random) -> str:
+    return f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+
+
+@dataclass
+class _Person:
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    last_seen: dt.date
+
+
+@dataclass
+class _Draw:
+    """Everything one generation run remembers: its random streams and the repeat-party pool."""
+
+    rng: random.Random
+    committees: dict[str, list[CommitteeSpec]]
+    pool: dict[str, list[_Person]] = field(default_factory=dict)
+    keys: set[str] = field(default_factory=set)
+
+
+def generate(seed: int, start: dt.date, end: dt.date, scale: float = 1.0) -> Iterator[dict[str, Any]]:
+    """Sample disputes received from ``start`` to ``end`` (inclusive), oldest first, as of ``end``."""
+    model = intensity(scale)
+    counts_rng = np.random.default_rng(seed)
+    draw = _Draw(random.Random(seed), _build_committees())
+    for week in model.weeks(start, end):
+        counts = counts_rng.poisson(model.week_matrix(week))
+        batch = []
+        for i, j in zip(*np.nonzero(counts), strict=True):
+            county, kind = model.counties[i], model.types[j]
+            for _ in range(int(counts[i, j])):
+                day = _day_in_week(draw.rng, week, start, end)
+                if day is not None:
+                    batch.append((day, county, kind))
+        batch.sort(key=lambda item: (item[0], item[1].region, item[2]))
+        for day, county, kind in batch:
+            yield _unique(draw, day, county, kind, end)
+
+
+def _unique(draw: _Draw, day: dt.date, county: County, kind: str, as_of: dt.date) -> dict[str, Any]:
+    """A dispute whose natural key no earlier one has (the same parties, same day: draw again)."""
+    while True:
+        record = _dispute(draw, day, county, kind, as_of)
+        names = [p["name"] for p in record["parties"]]
+        key = key_of(record["committee"], day, kind, names)
+        if key not in draw.keys:
+            draw.keys.add(key)
+            return record
+
+
+def _day_in_week(rng: random.Random, week: dt.date, start: dt.date, end: dt.date) -> dt.date | None:
+    offset = rng.choices(range(7), weights=(1, 1, 1, 1, 1, 0.4, 0.25))[0]
+    day = week + dt.timedelta(days=offset)
+    return day if start <= day <= end else None
+
+
+def _route(draw: _Draw, county: County, kind: str) -> CommitteeSpec:
+    committees = draw.committees[county.region]
+    weights = ROUTES.get(kind, DEFAULT_ROUTE)
+    available = [c for c in committees if weights.get(c.kind)]
+    return draw.rng.choices(available, weights=[weights[c.kind] for c in available])[0]
+
+
+def _address(rng: random.Random, committee: CommitteeSpec) -> str:
+    county = committee.county
+    if county.urban:
+        stem = rng.choice(words.COMMUNITY_STEMS)
+        return f"{county.city}{county.name}{stem}小区{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元{rng.randint(1, 18)}0{rng.randint(1, 4)}室"
+    town = committee.places[0] if committee.places else rng.choice(words.TOWN_STEMS) + "镇"
+    village = committee.places[1] if len(committee.places) > 1 else rng.choice(words.VILLAGE_STEMS) + "村"
+    return f"{county.name}{town}{village}{rng.randint(1, 9)}组{rng.randint(1, 80)}号"
+
+
+def _new_person(draw: _Draw, committee: CommitteeSpec, day: dt.date) -> _Person:
+    rng = draw.rng
+    born = day - dt.timedelta(days=rng.randint(20 * 365, 78 * 365))
+    return _Person(_person_name(rng), id_number(rng, committee.county.code, born), phone_number(rng), _address(rng, committee), day)
+
+
+def _applicant(draw: _Draw, committee: CommitteeSpec, day: dt.date) -> tuple[_Person, bool]:
+    """(person, is a repeat): now and then someone seen in the county within the last 90 days."""
+    pool = draw.pool.setdefault(committee.county.region, [])
+    recent = [p for p in pool if (day - p.last_seen).days <= 90]
+    if recent and draw.rng.random() < 0.04:
+        person = draw.rng.choice(recent)
+        person.last_seen = day
+        return person, True
+    person = _new_person(draw, committee, day)
+    if draw.rng.random() < 0.3:
+        pool.append(person)
+        if len(pool) > 200:
+            del pool[:100]
+    return person, False
+
+
+def _org_name(draw: _Draw, org: str, committee: CommitteeSpec) -> str:
+    county = committee.county
+    return words.ORG_KINDS[org].format(
+        city=county.city.removesuffix("市").removesuffix("朝鲜族自治州"),
+        county=county.name,
+        stem=draw.rng.choice(words.COMPANY_STEMS),
+        trade=draw.rng.choice(words.COMPANY_TRADES),
+        village=committee.places[1] if len(committee.places) > 1 else draw.rng.choice(words.VILLAGE_STEMS),
+    )
+
+
+RESPONDENT_ORGS = {
+    "labor": ("company", 0.8), "property_mgmt": ("property", 0.9), "medical": ("hospital", 1.0),
+    "consumer": ("shop", 0.9), "ecommerce": ("online", 1.0), "logistics": ("courier", 1.0),
+    "tourism": ("agency", 1.0), "campus": ("school", 1.0), "land_acquisition": ("village", 0.7),
+    "environment": ("company", 0.8),
+}  # fmt: skip
+GROUP_CHANCE = {
+    "labor": (0.05, 5, 40), "land_acquisition": (0.2, 10, 60), "environment": (0.2, 10, 30),
+    "property_mgmt": (0.06, 10, 80),
+}  # fmt: skip
+"""(chance, fewest, most people) of a group dispute."""
+MEDIAN_AMOUNT = {
+    "neighbor": 2_000, "family": 20_000, "marriage": 30_000, "housing_land": 10_000, "forest_land": 8_000,
+    "land_acquisition": 80_000, "environment": 20_000, "labor": 12_000, "medical": 50_000,
+    "traffic": 30_000, "property_mgmt": 5_000, "contract": 30_000, "damages": 8_000,
+    "consumer": 3_000, "tourism": 3_000, "campus": 8_000, "ecommerce": 1_500, "logistics": 2_000,
+}  # fmt: skip
+AMOUNT_CHANCE = {"neighbor": 0.35, "family": 0.5, "marriage": 0.6, "housing_land": 0.4, "forest_land": 0.5, "petition": 0.0, "other": 0.2}
+CHANNELS_BY_KIND = {
+    "court": {"court": 1.0}, "police": {"police": 1.0},
+    "traffic": {"applied": 0.6, "police": 0.3, "government": 0.1},
+    "medical": {"applied": 0.75, "government": 0.2, "police": 0.05},
+}  # fmt: skip
+DEFAULT_CHANNELS = {"applied": 0.6, "initiative": 0.28, "government": 0.07, "police": 0.05}
+OUTCOMES = {"success": 0.86, "partial": 0.04, "failed": 0.05, "referred": 0.02, "withdrawn": 0.03}
+
+
+def _dispute(draw: _Draw, day: dt.date, county: County, kind: str, as_of: dt.date) -> dict[str, Any]:
+    rng = draw.rng
+    committee = _route(draw, county, kind)
+    applicant, repeat = _applicant(draw, committee, day)
+    group = GROUP_CHANCE.get(kind)
+    people = rng.randint(group[1], group[2]) if group and rng.random() < group[0] else 0
+    amount = _amount(rng, kind, people)
+    parties = [_party("申请人", applicant, rng, with_id=not (repeat and rng.random() < 0.35))]
+    if people >= 5:
+        for _ in range(rng.randint(1, 2)):  # a group chooses a few representatives
+            parties.append(_party("申请人", _new_person(draw, committee, day), rng, with_id=rng.random() < 0.6))
+    org = RESPONDENT_ORGS.get(kind)
+    if org and rng.random() < org[1]:
+        respondent = {"role": "被申请人", "name": _org_name(draw, org[0], committee), "kind": "org"}
+    else:
+        other = _new_person(draw, committee, day)
+        if kind == "family":  # brothers and sisters, a parent and a child: one family name
+            other.name = surname_of(applicant.name) + other.name[len(surname_of(other.name)) :]
+        respondent = _party("被申请人", other, rng, with_id=rng.random() < 0.45)
+    parties.append(respondent)
+    record = _story(rng, kind, parties, committee, amount, people)
+    record.update(
+        received=day.isoformat(),
+        dispute_type=kind,
+        region=committee.region,
+        committee=committee.name,
+        org_level=committee.org_level,
+        channel=_weighted(rng, CHANNELS_BY_KIND.get(committee.kind, DEFAULT_CHANNELS)),
+        mediator=rng.choice(committee.mediators),
+        parties=parties,
+        people_involved=max(people, len(parties)),
+    )
+    if amount is not None:
+        record["amount"] = amount
+    _progress(rng, record, day, as_of, amount, court=f"{county.name}人民法院")
+    return record
+
+
+def _party(role: str, person: _Person, rng: random.Random, *, with_id: bool) -> dict[str, Any]:
+    party: dict[str, Any] = {"role": role, "name": person.name, "kind": "person"}
+    if with_id:
+        party["id_number"] = person.id_number
+    if rng.random() < (0.85 if role == "申请人" else 0.5):
+        party["phone"] = person.phone
+    if rng.random() < (0.6 if role == "申请人" else 0.35):
+        party["address"] = person.address
+    return party
+
+
+def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _amount(rng: random.Random, kind: str, people: int) -> float | None:
+    if kind not in MEDIAN_AMOUNT or rng.random() > AMOUNT_CHANCE.get(kind, 0.85):
+        return None
+    median = MEDIAN_AMOUNT[kind] * (max(people, 1) ** 0.8 if people else 1)
+    value = math.exp(rng.gauss(math.log(median), 0.7))
+    return float(max(100, round(value, -2)))
+
+
+def _story(
+    rng: random.Random, kind: str, parties: list[dict], committee: CommitteeSpec, amount: float | None, people: int
+) -> dict[str, Any]:
+    stories = words.STORIES[kind]
+    fitting = [s for s in stories if ("{n}" in str(s["description"])) == (people > 0)]
+    story = rng.choice(fitting or stories)
+    place = committee.places[-1] if committee.places else committee.county.name
+    values = {
+        "a": parties[0]["name"],
+        "b": parties[-1]["name"],
+        "place": place,
+        "amount": f"{amount:.0f}" if amount else "若干",
+        "small": str(rng.choice((300, 500, 800, 1000))),
+        "n": str(max(people, 2)),
+    }
+    description = str(story["description"]).format(**values)
+    if rng.random() < 0.012:
+        description = description.rstrip("。") + rng.choice(words.ESCALATION_PHRASES).format(**values) + "。"
+    return {
+        "description": description,
+        "claims": str(story["claims"]).format(**values),
+        "_terms": [t.format(**values) for t in story["terms"]],  # type: ignore[attr-defined]
+    }
+
+
+def _progress(
+    rng: random.Random, record: dict[str, Any], day: dt.date, as_of: dt.date, amount: float | None, *, court: str
+) -> None:
+    """Status as of ``as_of``: most old disputes closed, a few stuck open past the limit."""
+    terms = record.pop("_terms")
+    stuck = rng.random() < 0.015
+    duration = rng.randint(1, 10) if rng.random() < 0.6 else rng.randint(11, 28)
+    closed_on = day + dt.timedelta(days=duration)
+    if stuck or closed_on > as_of:
+        age = (as_of - day).days
+        record["status"] = "registered" if age < 2 or (stuck and rng.random() < 0.25) else "mediating"
+        return
+    outcome = _weighted(rng, OUTCOMES)
+    record["status"] = outcome
+    record["closed_on"] = closed_on.isoformat()
+    if outcome in ("success", "partial"):
+        kept = terms if outcome == "success" else terms[:1]
+        record["agreement"] = [
+            {"text": t, "deadline": (closed_on + dt.timedelta(days=rng.randint(7, 60))).isoformat()}
+            for t in kept
+        ]
+        follow_day = closed_on + dt.timedelta(days=rng.randint(15, 45))
+        if follow_day <= as_of and rng.random() < 0.6:
+            honoured = rng.random() < 0.93
+            record["follow_up"] = {
+                "date": follow_day.isoformat(),
+                "honoured": honoured,
+                "note": "协议已按期履行" if honoured else "被申请人尚未按期履行，已督促",
+            }
+        if outcome == "success" and amount and amount >= 20_000 and rng.random() < 0.12:
+            record["confirmation"] = {
+                "court": court,
+                "applied_on": (closed_on + dt.timedelta(days=rng.randint(1, 20))).isoformat(),
+                "result": "确认调解协议有效",
+            }
+
+
+# -- writing --------------------------------------------------------------------
+
+
+def write(records: Iterable[dict[str, Any]], path: Path) -> int:
+    """Write sample records as JSON Lines, CSV or XLSX (by the file's suffix); returns the count."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        count = 0
+        with path.open("w", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
+        return count
+    if suffix in (".csv", ".xlsx"):
+        from disputes.exporting import write_table
+
+        return write_table(records, path, format=suffix[1:])  # type: ignore[arg-type]
+    raise ValueError(f"unsupported sample format {path.suffix!r}: use .jsonl, .csv or .xlsx")

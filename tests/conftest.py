@@ -33,6 +33,16 @@ def elasticsearch_url() -> str:
     return url
 
 
+def postgresql_url() -> str:
+    """The test PostgreSQL server (scripts/postgres.sh, started by scripts/test.sh)."""
+    url = os.environ.get("KB_TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("CI=true 但没有 KB_TEST_DATABASE_URL：PostgreSQL 测试不能跳过")
+        pytest.skip("KB_TEST_DATABASE_URL not set (run scripts/test.sh)")
+    return url
+
+
 def settings_for(backend: str, tmp_path, **overrides) -> Settings:
     values: dict = {"backend": backend, "data_dir": tmp_path / "data"}
     if backend == "elasticsearch":
@@ -123,3 +133,28 @@ def sample_services(request, tmp_path_factory, analyzer, embedder):
 @pytest.fixture
 def sample(backend, sample_services) -> Services:
     return sample_services(backend)
+
+
+DATABASES = [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql)]
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty register database: a SQLite file, or a new schema on the test PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'register.sqlite3'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    base = postgresql_url()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, poolclass=NullPool)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()

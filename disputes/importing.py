@@ -38,7 +38,14 @@ from pydantic import ValidationError
 from disputes.records import EVERYTHING, Scope
 from disputes.register import Register
 from disputes.schema import DisputeIn
-from disputes.tabular import COLUMNS, REQUIRED_FIELDS, SERVER_FIELDS, field_for, record_fields
+from disputes.tabular import (
+    COLUMNS,
+    NESTED_FIELDS,
+    REQUIRED_FIELDS,
+    SERVER_FIELDS,
+    field_for,
+    record_fields,
+)
 from kb_service.errors import InvalidInputError
 from kb_service.library import UnreadableFile, read_text
 from kb_service.validation import describe_error
@@ -198,12 +205,14 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]] | RowRejectio
         row: dict[str, Any] = {}
         unknown = []
         for key, value in data.items():
+            nested = NESTED_FIELDS.get(str(key).strip())
+            if nested is not None and isinstance(value, dict):
+                for inner, inner_value in value.items():
+                    row[f"{nested}.{inner}"] = inner_value
+                continue
             name = field_for(key)
             if name is None:
                 unknown.append(str(key))
-            elif isinstance(value, dict) and "." not in name:
-                for inner, inner_value in value.items():
-                    row[f"{name}.{inner}"] = inner_value
             else:
                 row[name] = value
         if unknown:

@@ -260,7 +260,7 @@ class Register:
                 found = dict(
                     session.execute(
                         select(Dispute.natural_key, Dispute.id).where(Dispute.natural_key.in_(set(keys)))
-                    ).tuples().all()
+                    ).all()
                 )
                 fresh: list[int] = []
                 seen: dict[str, int] = {}

@@ -68,6 +68,9 @@ for _field, _header, _others in COLUMNS:
     for _name in (_field, _header, *_others):
         HEADER_TO_FIELD[_name.strip().lower()] = _field
 
+NESTED_FIELDS = {"follow_up": "follow_up", "回访": "follow_up", "confirmation": "confirmation", "司法确认": "confirmation"}
+"""Objects a JSON line may give whole (``"follow_up": {"date": …}``) instead of one column each."""
+
 REQUIRED_FIELDS = ("received", "dispute_type", "region", "committee", "description", "parties")
 SERVER_FIELDS = frozenset({"id"})
 """Read from exports but assigned by the server: ignored on import."""
@@ -203,7 +206,8 @@ def parse_agreement(cell: Any) -> Any:
         except json.JSONDecodeError as exc:
             raise ValueError(f"协议内容 JSON 格式错误（第 {exc.colno} 列）：{exc.msg}") from None
     terms = []
-    for line in _split_top(text, "；;\n"):
+    # Exports write one term per line; a term may then hold a ；. Typed cells often use ； instead.
+    for line in _split_top(text, "\n" if "\n" in text else "；;"):
         line = _NUMBERING.sub("", line)
         term: dict[str, Any] = {}
         found = _DEADLINE.search(line)

@@ -128,8 +128,8 @@ class HistoryEntry(Base):
     action: Mapped[str] = mapped_column(String(20))
     """``created``, ``status`` or ``updated``."""
     field: Mapped[str | None] = mapped_column(String(50))
-    old: Mapped[Any] = mapped_column(JSON)
-    new: Mapped[Any] = mapped_column(JSON)
+    old: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new: Mapped[Any] = mapped_column(JSON, nullable=True)
     note: Mapped[str | None] = mapped_column(Text)
 
     dispute: Mapped[Dispute] = relationship(back_populates="history")

@@ -17,7 +17,8 @@ short name; numbers are unique per committee, not across committees.
 
 **No duplicates under concurrency.** Serials come from ``dispute_counters``
 with one atomic statement, ``INSERT … ON CONFLICT DO UPDATE SET last = last +
-n RETURNING last``, inside the registering transaction: PostgreSQL row-locks
+n RETURNING last`` (one row per committee and year of a batch), inside the
+registering transaction: PostgreSQL row-locks
 the counter until commit, SQLite's ``BEGIN IMMEDIATE`` serialises writers;
 a rolled-back registration gives its serial back. A unique constraint on
 (committee, year, serial) stands behind it.
@@ -83,13 +84,22 @@ def _insert(session: Session):
 
 def reserve(session: Session, committee: str, year: int, count: int = 1) -> int:
     """Reserve ``count`` consecutive serials; returns the first. Part of the caller's transaction."""
-    statement = _insert(session)(DisputeCounter).values(committee=committee, year=year, last=count)
+    return reserve_many(session, {(committee, year): count})[committee, year]
+
+
+def reserve_many(session: Session, wanted: dict[tuple[str, int], int]) -> dict[tuple[str, int], int]:
+    """Reserve serials for several (committee, year) at once, in one statement; returns the firsts."""
+    if not wanted:
+        return {}
+    rows = [{"committee": c, "year": y, "last": n} for (c, y), n in sorted(wanted.items())]
+    statement = _insert(session)(DisputeCounter).values(rows)
+    # Rows are locked in sorted order, so two batches never wait on each other in a circle.
     statement = statement.on_conflict_do_update(
         index_elements=[DisputeCounter.committee, DisputeCounter.year],
-        set_={"last": DisputeCounter.last + count},
-    ).returning(DisputeCounter.last)
-    last = session.execute(statement).scalar_one()
-    return last - count + 1
+        set_={"last": DisputeCounter.last + statement.excluded.last},
+    ).returning(DisputeCounter.committee, DisputeCounter.year, DisputeCounter.last)
+    lasts = {(c, y): last for c, y, last in session.execute(statement)}
+    return {key: lasts[key] - count + 1 for key, count in wanted.items()}
 
 
 def claim(session: Session, committee: str, year: int, serial: int) -> None:

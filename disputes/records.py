@@ -92,8 +92,9 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def party_row(position: int, party: RegisteredParty) -> DisputeParty:
-    return DisputeParty(position=position, **party.model_dump())
+def party_row(position: int, party: RegisteredParty) -> dict[str, Any]:
+    """A party's column values (for an insert, or for ``DisputeParty(**…)``)."""
+    return {"position": position, **party.model_dump()}
 
 
 def _party(row: DisputeParty) -> RegisteredParty:

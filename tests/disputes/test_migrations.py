@@ -10,7 +10,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from disputes.database import create_register_engine, current_revision, downgrade, head_revision, upgrade
+from disputes.database import (
+    create_register_engine,
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
 from disputes.models import Base
 from disputes.register import Register
 from kb_service.errors import ConfigurationError, StoreUnavailableError

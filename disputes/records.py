@@ -8,7 +8,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import Boolean, ColumnElement, and_, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from disputes.models import Dispute, DisputeParty, HistoryEntry
 from disputes.schema import (
@@ -60,10 +63,45 @@ def in_region(region: str, prefix: str) -> bool:
     return region == prefix or region.startswith(prefix + "/")
 
 
+class _UnderRegion(ColumnElement[bool]):
+    """``region`` is ``prefix`` or lies under it; compiled per database so an index can serve it."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition, not a boolean column: no "= 1" on SQLite
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("prefix", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column: ColumnElement[str], prefix: str) -> None:
+        self.column = column
+        self.prefix = prefix
+
+    def self_group(self, against: Any = None) -> ColumnElement[bool]:
+        return Grouping(self)  # it compiles to an OR: keep it in parentheses next to AND
+
+
+@compiles(_UnderRegion)
+def _under_region_like(element: _UnderRegion, compiler, **kw) -> str:
+    column, prefix = element.column, element.prefix
+    return compiler.process(or_(column == prefix, column.startswith(prefix + "/", autoescape=True)), **kw)
+
+
+@compiles(_UnderRegion, "sqlite")
+def _under_region_range(element: _UnderRegion, compiler, **kw) -> str:
+    # SQLite's LIKE ignores case, so it cannot use the (binary) index on region; a range can:
+    # everything under "a/b" sorts between "a/b/" and "a/b0" ("0" follows "/" in every encoding).
+    # PostgreSQL keeps LIKE: under a linguistic collation a byte range would be wrong.
+    column, prefix = element.column, element.prefix
+    return compiler.process(
+        or_(column == prefix, and_(column > prefix + "/", column < prefix + "0")), **kw
+    )
+
+
 def region_condition(prefix: str) -> ColumnElement[bool]:
     """The region itself or anything under it (``吉林省/长春市`` is not under ``吉林省/长``)."""
-    prefix = normal_region(prefix)
-    return or_(Dispute.region == prefix, Dispute.region.startswith(prefix + "/", autoescape=True))
+    return _UnderRegion(Dispute.region, normal_region(prefix))
 
 
 def _normal_name(name: str) -> str:

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from disputes import values
 from disputes.numbering import parse_number
@@ -231,13 +231,25 @@ class DisputeIn(BaseModel):
             parse_number(value)
         return value
 
+    @field_validator("parties", mode="before")
+    @classmethod
+    def _parties(cls, value: Any) -> Any:
+        # Text as in the 当事人 column (a form field, ``kb disputes update --set parties=…``).
+        if isinstance(value, str):
+            from disputes.tabular import parse_parties
+
+            return parse_parties(value)
+        return value
+
     @field_validator("agreement", mode="before")
     @classmethod
     def _agreement(cls, value: Any) -> Any:
         if value is None or value == "":
             return []
         if isinstance(value, str):
-            return [{"text": value}]
+            from disputes.tabular import parse_agreement
+
+            return parse_agreement(value)
         return [{"text": item} if isinstance(item, str) else item for item in value]
 
     @model_validator(mode="after")
@@ -322,9 +334,13 @@ class DisputeFilter(BaseModel):
     region: str | None = None
     """A region prefix: ``吉林省/长春市`` matches itself and everything under it."""
     committee: str | None = None
-    received_from: dt.date | None = None
-    received_to: dt.date | None = None
-    """Inclusive."""
+    received_from: dt.date | None = Field(
+        default=None, validation_alias=AliasChoices("received_from", "date_from", "from")
+    )
+    received_to: dt.date | None = Field(
+        default=None, validation_alias=AliasChoices("received_to", "date_to", "to")
+    )
+    """Inclusive. Both also read as ``date_from``/``date_to`` (the case filters' names) or ``from``/``to``."""
     party: str | None = None
     """A party's name or ID number."""
 

@@ -135,7 +135,10 @@ def sample(backend, sample_services) -> Services:
     return sample_services(backend)
 
 
-DATABASES = [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql)]
+DATABASES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
+]
 
 
 @pytest.fixture(params=DATABASES)

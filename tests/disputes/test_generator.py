@@ -82,7 +82,7 @@ def test_the_same_person_comes_back_within_90_days_sometimes_without_id(sample_r
         for party in record["parties"]:
             seen[party["name"]].append((dt.date.fromisoformat(record["received"]), party))
     by_id = defaultdict(list)
-    for name, visits in seen.items():
+    for visits in seen.values():
         for day, party in visits:
             if "id_number" in party:
                 by_id[party["id_number"]].append(day)

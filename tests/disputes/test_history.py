@@ -80,3 +80,18 @@ def test_bad_updates_name_the_field(register, changes, field):
         register.update(record.id, changes, actor="周建华")
     assert refused.value.field == field
     assert len(register.get(record.id).history) == 1
+
+
+def test_text_values_from_a_form_or_the_command_line(register):
+    record = register.add(dispute(), actor="周建华")
+    updated = register.update(
+        record.id,
+        {
+            "parties": "申请人：王建国（电话：13904315678）；被申请人：李秀英、张强",
+            "agreement": "1. 李秀英晚九点后控制噪音（履行期限：2026年4月1日）\n2. 双方互谅互让",
+            "people_involved": "3人",
+        },
+        actor="周建华",
+    )
+    assert [p.name for p in updated.parties] == ["王建国", "李秀英", "张强"]
+    assert updated.agreement[0].deadline == dt.date(2026, 4, 1) and updated.people_involved == 3

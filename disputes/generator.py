@@ -20,7 +20,9 @@ homestead disputes in spring ploughing (mid-March to May), neighbour noise in
 summer, property disputes when heating starts (mid-October to mid-December),
 marriage and family disputes after 春节, online shopping around 双十一, and
 everything dips in the festival week. At ``scale=1`` about 12,000 disputes a
-year. The trends benchmark injects outbreaks on top of ``expected``.
+year. The trends benchmark plants outbreaks on top: ``generate(…, model=M)``
+with ``M`` an IntensityModel whose ``week_matrix`` is raised in some cells, or
+extra disputes from :func:`disputes_for`.
 
 **Texture.** Group disputes (wage arrears of 5–40 workers, land acquisition
 and pollution affecting 10–60 households, large amounts), repeat parties (the
@@ -326,9 +328,20 @@ class _Draw:
     keys: set[str] = field(default_factory=set)
 
 
-def generate(seed: int, start: dt.date, end: dt.date, scale: float = 1.0) -> Iterator[dict[str, Any]]:
-    """Sample disputes received from ``start`` to ``end`` (inclusive), oldest first, as of ``end``."""
-    model = intensity(scale)
+def generate(
+    seed: int,
+    start: dt.date,
+    end: dt.date,
+    scale: float = 1.0,
+    *,
+    model: IntensityModel | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Sample disputes received from ``start`` to ``end`` (inclusive), oldest first, as of ``end``.
+
+    ``model`` replaces the intensity model (``scale`` is then the model's own): a
+    subclass whose ``week_matrix`` raises some cells is how a benchmark plants outbreaks.
+    """
+    model = model or intensity(scale)
     counts_rng = np.random.default_rng(seed)
     draw = _Draw(random.Random(seed), _build_committees())
     for week in model.weeks(start, end):
@@ -343,6 +356,31 @@ def generate(seed: int, start: dt.date, end: dt.date, scale: float = 1.0) -> Ite
         batch.sort(key=lambda item: (item[0], item[1].region, item[2]))
         for day, county, kind in batch:
             yield _unique(draw, day, county, kind, end)
+
+
+def disputes_for(
+    seed: int,
+    region: str,
+    dispute_type: str,
+    days: list[dt.date],
+    *,
+    as_of: dt.date | None = None,
+) -> Iterator[dict[str, Any]]:
+    """One sample dispute of ``dispute_type`` in the county ``region`` for each of ``days``.
+
+    For planting a cluster by hand (an outbreak of wage arrears in one county in
+    one week). Names are drawn from ``seed``'s own stream: use a seed different
+    from the register's.
+    """
+    counties = {c.region: c for c in _counties()}
+    if region not in counties:
+        raise ValueError(f"unknown county {region!r}; choose one of intensity().regions")
+    if dispute_type not in TYPE_SHARES:
+        raise ValueError(f"unknown dispute type {dispute_type!r}")
+    draw = _Draw(random.Random(seed), _build_committees())
+    as_of = as_of or max(days)
+    for day in sorted(days):
+        yield _unique(draw, day, counties[region], dispute_type, as_of)
 
 
 def _unique(draw: _Draw, day: dt.date, county: County, kind: str, as_of: dt.date) -> dict[str, Any]:

@@ -9,7 +9,15 @@ from itertools import islice
 
 import pytest
 
-from disputes.generator import generate, intensity, monday, spring_festival, write
+from disputes.generator import (
+    IntensityModel,
+    disputes_for,
+    generate,
+    intensity,
+    monday,
+    spring_festival,
+    write,
+)
 from disputes.importing import parse_row, read_table
 from disputes.schema import DisputeIn
 from kb_service.masking import is_valid_id_card
@@ -136,3 +144,34 @@ def test_written_samples_read_back_as_good_rows(sample_records, tmp_path, suffix
     assert len(rows) == 200
     parsed = [parse_row(*row) for row in rows]
     assert all(isinstance(p, DisputeIn) for p in parsed), [p for p in parsed if not isinstance(p, DisputeIn)][:2]
+
+
+class _Outbreak(IntensityModel):
+    """Ten times the usual wage-arrears disputes in one county in March 2024."""
+
+    def week_matrix(self, week):
+        matrix = super().week_matrix(week)
+        if dt.date(2024, 3, 4) <= week <= dt.date(2024, 3, 25):
+            matrix[self.regions.index("吉林省/长春市/农安县"), self.types.index("labor")] *= 10
+        return matrix
+
+
+def test_outbreaks_can_be_planted_through_the_model():
+    start, end = dt.date(2024, 2, 5), dt.date(2024, 4, 28)
+
+    def labor_in_march(records):
+        return sum(
+            1 for r in records
+            if r["dispute_type"] == "labor" and r["region"].startswith("吉林省/长春市/农安县")
+            and "2024-03-04" <= r["received"] <= "2024-03-31"
+        )  # fmt: skip
+
+    usual = labor_in_march(generate(5, start, end, model=IntensityModel(scale=0.5)))
+    planted = labor_in_march(generate(5, start, end, model=_Outbreak(scale=0.5)))
+    assert planted > 4 * max(usual, 1)
+
+    days = [dt.date(2024, 3, 11)] * 6
+    cluster = list(disputes_for(99, "吉林省/延边朝鲜族自治州/延吉市", "labor", days))
+    assert len(cluster) == 6 and {r["received"] for r in cluster} == {"2024-03-11"}
+    assert all(r["region"].startswith("吉林省/延边朝鲜族自治州") for r in cluster)
+    assert all(DisputeIn.model_validate(r) for r in cluster)

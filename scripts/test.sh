@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: builds the environment, starts a real Elasticsearch node on
-# loopback, runs every test against both backends, stops the node.
+# The test command: builds the environment, starts a real Elasticsearch node and
+# a throwaway PostgreSQL cluster on loopback, runs every test against both
+# backends (and the register suite on SQLite and PostgreSQL), stops both.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -4,7 +4,8 @@ The contract suite runs every test against the embedded store and against a
 real Elasticsearch node given by ``KB_TEST_ELASTICSEARCH_URL`` (started by
 ``scripts/test.sh``). Without that variable the Elasticsearch cases are
 skipped locally and fail under ``CI=true``: a missing node is never a silent
-pass in CI.
+pass in CI. The dispute register's suite runs the same way on SQLite and on a
+real PostgreSQL given by ``KB_TEST_DATABASE_URL`` (``database_url`` fixture).
 """
 
 from __future__ import annotations

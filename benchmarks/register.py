@@ -82,7 +82,9 @@ def timed(action: Callable[[], object], repeat: int = 15) -> tuple[float, float]
         action()
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
+    return statistics.median(samples), samples[
+        min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)
+    ]
 
 
 def fresh_register(url: str | None, work: Path, name: str) -> Register:
@@ -114,20 +116,28 @@ def main() -> None:
     again_seconds = time.perf_counter() - start
     reported = [r.row for r in report.rejected]
     print(f"database: {register.engine.url.get_backend_name()}; work folder: {work}")
-    print(f"XLSX import: {report.rows} rows → {report.imported} landed, {len(report.rejected)} reported "
-          f"in {import_seconds:.1f} s ({report.rows / import_seconds:.0f} rows/s)")
+    print(
+        f"XLSX import: {report.rows} rows → {report.imported} landed, {len(report.rejected)} reported "
+        f"in {import_seconds:.1f} s ({report.rows / import_seconds:.0f} rows/s)"
+    )
     print(f"  reported rows are the broken ones: {reported == bad_rows}")
     for rejection in report.rejected[:3]:
         print(f"  row {rejection.row}: {rejection.reason[:70]}")
-    print(f"re-import of the same file: {again.imported} landed, {again.existing} already there, "
-          f"{again_seconds:.1f} s")
+    print(
+        f"re-import of the same file: {again.imported} landed, {again.existing} already there, "
+        f"{again_seconds:.1f} s"
+    )
     register.close()
 
     # -- 2. latency at 100,000 ----------------------------------------------------
-    register = fresh_register(args.database_url, work, "large.sqlite3")  # a given database keeps its rows
+    register = fresh_register(
+        args.database_url, work, "large.sqlite3"
+    )  # a given database keeps its rows
     have = register.count()
     scale = 2.6 * args.disputes / 100_000
-    records = (DisputeIn.model_validate(r) for r in generate(args.seed + 1, START, END, scale=scale))
+    records = (
+        DisputeIn.model_validate(r) for r in generate(args.seed + 1, START, END, scale=scale)
+    )
     start = time.perf_counter()
     added = 0
     while have + added < args.disputes:
@@ -137,18 +147,35 @@ def main() -> None:
         added += sum(1 for outcome in register.add_many(batch, actor="基准测试") if outcome.created)
     fill_seconds = time.perf_counter() - start
     total = register.count()
-    print(f"filled to {total} disputes: {added} added with add_many in {fill_seconds:.0f} s "
-          f"({added / fill_seconds:.0f} disputes/s, generation included)")
+    print(
+        f"filled to {total} disputes: {added} added with add_many in {fill_seconds:.0f} s "
+        f"({added / fill_seconds:.0f} disputes/s, generation included)"
+    )
 
     some = register.list(size=1, offset=total // 2).items[0]
     who = next((p.id_number for p in some.parties if p.id_number), some.parties[0].name)
     queries: list[tuple[str, Callable[[], object]]] = [
         ("first page, no filter (20 + total)", lambda: register.list(size=20)),
-        ("open disputes (registered, mediating)", lambda: register.list({"status": ["registered", "mediating"]})),
-        ("labor in 吉林省/长春市", lambda: register.list({"dispute_type": "labor", "region": "吉林省/长春市"})),
-        ("one committee (a mediator's scope)", lambda: register.list(scope=Scope(committee=some.committee))),
-        ("a county (a coordinator's scope)", lambda: register.list(scope=Scope(region="/".join(some.region.split("/")[:3])))),
-        ("one month received", lambda: register.list({"received_from": "2025-03-01", "received_to": "2025-03-31"})),
+        (
+            "open disputes (registered, mediating)",
+            lambda: register.list({"status": ["registered", "mediating"]}),
+        ),
+        (
+            "labor in 吉林省/长春市",
+            lambda: register.list({"dispute_type": "labor", "region": "吉林省/长春市"}),
+        ),
+        (
+            "one committee (a mediator's scope)",
+            lambda: register.list(scope=Scope(committee=some.committee)),
+        ),
+        (
+            "a county (a coordinator's scope)",
+            lambda: register.list(scope=Scope(region="/".join(some.region.split("/")[:3]))),
+        ),
+        (
+            "one month received",
+            lambda: register.list({"received_from": "2025-03-01", "received_to": "2025-03-31"}),
+        ),
         ("a party by ID number or name", lambda: register.list({"party": who})),
         ("page 2,500 (offset 50,000)", lambda: register.list(offset=50_000, size=20)),
         ("count by region prefix", lambda: register.count({"region": "吉林省/延边朝鲜族自治州"})),

@@ -48,7 +48,9 @@ def create_register_engine(url: str, *, foreign_keys: bool = True) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with an English message
-        raise ConfigurationError(f"配置项 KB_DATABASE_URL 无效：无法解析数据库地址（{exc}）") from exc
+        raise ConfigurationError(
+            f"配置项 KB_DATABASE_URL 无效：无法解析数据库地址（{exc}）"
+        ) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return _sqlite_engine(parsed.database, url, foreign_keys=foreign_keys)
@@ -65,9 +67,7 @@ def _sqlite_engine(database: str | None, url: str, *, foreign_keys: bool) -> Eng
     in_memory = not database or database == ":memory:"
     if in_memory:
         # One shared connection, or every session would see its own empty database.
-        engine = create_engine(
-            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
-        )
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
@@ -127,7 +127,9 @@ def upgrade(target: Settings | str, revision: str = "head") -> str | None:
     try:
         with writer(engine).begin() as connection:
             if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK})
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK}
+                )
             config = _alembic_config(url)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)

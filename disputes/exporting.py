@@ -18,7 +18,14 @@ from disputes.tabular import headers, row_of
 
 ExportFormat = Literal["csv", "xlsx"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "xlsx")
-_WIDTHS = {"当事人": 48, "纠纷简要情况": 60, "当事人请求": 40, "协议内容": 48, "调解委员会": 30, "地区": 30}
+_WIDTHS = {
+    "当事人": 48,
+    "纠纷简要情况": 60,
+    "当事人请求": 40,
+    "协议内容": 48,
+    "调解委员会": 30,
+    "地区": 30,
+}
 
 
 def write_table(
@@ -84,4 +91,6 @@ def export_register(
     from disputes.records import EVERYTHING
 
     records = register.iter(filters, scope=scope or EVERYTHING)
-    return write_table((r.as_dict(history=False) for r in records), path, format=format, contact=contact)
+    return write_table(
+        (r.as_dict(history=False) for r in records), path, format=format, contact=contact
+    )

@@ -61,7 +61,13 @@ TYPE_SHARES: dict[str, float] = {
     "tourism": 0.5, "ecommerce": 1, "logistics": 0.5, "other": 2,
 }  # fmt: skip
 RURAL_LEAN = {"forest_land": 1.8, "housing_land": 1.4, "land_acquisition": 1.3, "family": 1.1}
-URBAN_LEAN = {"property_mgmt": 2.5, "consumer": 1.8, "ecommerce": 2.0, "logistics": 1.6, "campus": 1.3}
+URBAN_LEAN = {
+    "property_mgmt": 2.5,
+    "consumer": 1.8,
+    "ecommerce": 2.0,
+    "logistics": 1.6,
+    "campus": 1.3,
+}
 
 SPRING_FESTIVAL = {
     2019: dt.date(2019, 2, 5), 2020: dt.date(2020, 1, 25), 2021: dt.date(2021, 2, 12),
@@ -106,7 +112,11 @@ def season(dispute_type: str, day: dt.date) -> float:
     elif dispute_type in ("marriage", "family"):
         factor *= 1.5 if -35 <= to_festival < -5 else 1.0
     elif dispute_type == "property_mgmt":
-        factor *= 1.8 if (month == 10 and day.day >= 15) or month == 11 or (month == 12 and day.day <= 15) else 1.0
+        factor *= (
+            1.8
+            if (month == 10 and day.day >= 15) or month == 11 or (month == 12 and day.day <= 15)
+            else 1.0
+        )
     elif dispute_type in ("ecommerce", "consumer"):
         factor *= 1.7 if (month == 11 and day.day >= 5) or (month == 12 and day.day <= 5) else 1.0
     elif dispute_type == "tourism":
@@ -156,7 +166,9 @@ def _counties() -> list[County]:
 
 
 def _person_name(rng: random.Random) -> str:
-    given = rng.choice(words.GIVEN_CHARS) + (rng.choice(words.GIVEN_CHARS) if rng.random() < 0.7 else "")
+    given = rng.choice(words.GIVEN_CHARS) + (
+        rng.choice(words.GIVEN_CHARS) if rng.random() < 0.7 else ""
+    )
     return rng.choice(words.SURNAMES) + given
 
 
@@ -174,7 +186,15 @@ def _build_committees() -> dict[str, list[CommitteeSpec]]:
             town = town_stem + suffix
             town_region = f"{county.region}/{town}"
             committees.append(
-                CommitteeSpec(f"{county.name}{town}人民调解委员会", "township", town_region, county, "township", mediators(3), (town,))
+                CommitteeSpec(
+                    f"{county.name}{town}人民调解委员会",
+                    "township",
+                    town_region,
+                    county,
+                    "township",
+                    mediators(3),
+                    (town,),
+                )
             )
             village_stems = words.COMMUNITY_STEMS if county.urban else words.VILLAGE_STEMS
             for village_stem in rng.sample(village_stems, rng.choice((1, 2))):
@@ -186,20 +206,48 @@ def _build_committees() -> dict[str, list[CommitteeSpec]]:
                     )
                 )  # fmt: skip
         committees.append(
-            CommitteeSpec(f"{county.name}人民法院诉调对接人民调解工作室", "stationed", county.region, county, "court", mediators(2))
+            CommitteeSpec(
+                f"{county.name}人民法院诉调对接人民调解工作室",
+                "stationed",
+                county.region,
+                county,
+                "court",
+                mediators(2),
+            )
         )
         committees.append(
-            CommitteeSpec(f"{county.name}公安局警调衔接人民调解工作室", "stationed", county.region, county, "police", mediators(2))
+            CommitteeSpec(
+                f"{county.name}公安局警调衔接人民调解工作室",
+                "stationed",
+                county.region,
+                county,
+                "police",
+                mediators(2),
+            )
         )
         if rng.random() < 0.35:
             company = rng.choice(words.COMPANY_STEMS) + rng.choice(words.COMPANY_TRADES)
             committees.append(
-                CommitteeSpec(f"{county.name}{company}有限公司人民调解委员会", "enterprise", county.region, county, "enterprise", mediators(1))
+                CommitteeSpec(
+                    f"{county.name}{company}有限公司人民调解委员会",
+                    "enterprise",
+                    county.region,
+                    county,
+                    "enterprise",
+                    mediators(1),
+                )
             )
         if rng.random() < 0.15:
             founder = _person_name(rng)
             committees.append(
-                CommitteeSpec(f"{county.name}{founder}个人调解工作室", "studio", county.region, county, "studio", (founder,))
+                CommitteeSpec(
+                    f"{county.name}{founder}个人调解工作室",
+                    "studio",
+                    county.region,
+                    county,
+                    "studio",
+                    (founder,),
+                )
             )
         by_county[county.region] = committees
         if county.city not in professional:
@@ -413,14 +461,22 @@ def _address(rng: random.Random, committee: CommitteeSpec) -> str:
         stem = rng.choice(words.COMMUNITY_STEMS)
         return f"{county.city}{county.name}{stem}小区{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元{rng.randint(1, 18)}0{rng.randint(1, 4)}室"
     town = committee.places[0] if committee.places else rng.choice(words.TOWN_STEMS) + "镇"
-    village = committee.places[1] if len(committee.places) > 1 else rng.choice(words.VILLAGE_STEMS) + "村"
+    village = (
+        committee.places[1] if len(committee.places) > 1 else rng.choice(words.VILLAGE_STEMS) + "村"
+    )
     return f"{county.name}{town}{village}{rng.randint(1, 9)}组{rng.randint(1, 80)}号"
 
 
 def _new_person(draw: _Draw, committee: CommitteeSpec, day: dt.date) -> _Person:
     rng = draw.rng
     born = day - dt.timedelta(days=rng.randint(20 * 365, 78 * 365))
-    return _Person(_person_name(rng), id_number(rng, committee.county.code, born), phone_number(rng), _address(rng, committee), day)
+    return _Person(
+        _person_name(rng),
+        id_number(rng, committee.county.code, born),
+        phone_number(rng),
+        _address(rng, committee),
+        day,
+    )
 
 
 def _applicant(draw: _Draw, committee: CommitteeSpec, day: dt.date) -> tuple[_Person, bool]:
@@ -446,7 +502,9 @@ def _org_name(draw: _Draw, org: str, committee: CommitteeSpec) -> str:
         county=county.name,
         stem=draw.rng.choice(words.COMPANY_STEMS),
         trade=draw.rng.choice(words.COMPANY_TRADES),
-        village=committee.places[1] if len(committee.places) > 1 else draw.rng.choice(words.VILLAGE_STEMS),
+        village=committee.places[1]
+        if len(committee.places) > 1
+        else draw.rng.choice(words.VILLAGE_STEMS),
     )
 
 
@@ -467,7 +525,15 @@ MEDIAN_AMOUNT = {
     "traffic": 30_000, "property_mgmt": 5_000, "contract": 30_000, "damages": 8_000,
     "consumer": 3_000, "tourism": 3_000, "campus": 8_000, "ecommerce": 1_500, "logistics": 2_000,
 }  # fmt: skip
-AMOUNT_CHANCE = {"neighbor": 0.35, "family": 0.5, "marriage": 0.6, "housing_land": 0.4, "forest_land": 0.5, "petition": 0.0, "other": 0.2}
+AMOUNT_CHANCE = {
+    "neighbor": 0.35,
+    "family": 0.5,
+    "marriage": 0.6,
+    "housing_land": 0.4,
+    "forest_land": 0.5,
+    "petition": 0.0,
+    "other": 0.2,
+}
 CHANNELS_BY_KIND = {
     "court": {"court": 1.0}, "police": {"police": 1.0},
     "traffic": {"applied": 0.6, "police": 0.3, "government": 0.1},
@@ -477,7 +543,9 @@ DEFAULT_CHANNELS = {"applied": 0.6, "initiative": 0.28, "government": 0.07, "pol
 OUTCOMES = {"success": 0.86, "partial": 0.04, "failed": 0.05, "referred": 0.02, "withdrawn": 0.03}
 
 
-def _dispute(draw: _Draw, day: dt.date, county: County, kind: str, as_of: dt.date) -> dict[str, Any]:
+def _dispute(
+    draw: _Draw, day: dt.date, county: County, kind: str, as_of: dt.date
+) -> dict[str, Any]:
     rng = draw.rng
     committee = _route(draw, county, kind)
     applicant, repeat = _applicant(draw, committee, day)
@@ -487,7 +555,9 @@ def _dispute(draw: _Draw, day: dt.date, county: County, kind: str, as_of: dt.dat
     parties = [_party("申请人", applicant, rng, with_id=not (repeat and rng.random() < 0.35))]
     if people >= 5:
         for _ in range(rng.randint(1, 2)):  # a group chooses a few representatives
-            parties.append(_party("申请人", _new_person(draw, committee, day), rng, with_id=rng.random() < 0.6))
+            parties.append(
+                _party("申请人", _new_person(draw, committee, day), rng, with_id=rng.random() < 0.6)
+            )
     org = RESPONDENT_ORGS.get(kind)
     if org and rng.random() < org[1]:
         respondent = {"role": "被申请人", "name": _org_name(draw, org[0], committee), "kind": "org"}
@@ -539,7 +609,12 @@ def _amount(rng: random.Random, kind: str, people: int) -> float | None:
 
 
 def _story(
-    rng: random.Random, kind: str, parties: list[dict], committee: CommitteeSpec, amount: float | None, people: int
+    rng: random.Random,
+    kind: str,
+    parties: list[dict],
+    committee: CommitteeSpec,
+    amount: float | None,
+    people: int,
 ) -> dict[str, Any]:
     stories = words.STORIES[kind]
     fitting = [s for s in stories if ("{n}" in str(s["description"])) == (people > 0)]
@@ -555,7 +630,9 @@ def _story(
     }
     description = str(story["description"]).format(**values)
     if rng.random() < 0.012:
-        description = description.rstrip("。") + rng.choice(words.ESCALATION_PHRASES).format(**values) + "。"
+        description = (
+            description.rstrip("。") + rng.choice(words.ESCALATION_PHRASES).format(**values) + "。"
+        )
     return {
         "description": description,
         "claims": str(story["claims"]).format(**values),
@@ -564,7 +641,13 @@ def _story(
 
 
 def _progress(
-    rng: random.Random, record: dict[str, Any], day: dt.date, as_of: dt.date, amount: float | None, *, court: str
+    rng: random.Random,
+    record: dict[str, Any],
+    day: dt.date,
+    as_of: dt.date,
+    amount: float | None,
+    *,
+    court: str,
 ) -> None:
     """Status as of ``as_of``: most old disputes closed, a few stuck open past the limit."""
     terms = record.pop("_terms")
@@ -573,7 +656,9 @@ def _progress(
     closed_on = day + dt.timedelta(days=duration)
     if stuck or closed_on > as_of:
         age = (as_of - day).days
-        record["status"] = "registered" if age < 2 or (stuck and rng.random() < 0.25) else "mediating"
+        record["status"] = (
+            "registered" if age < 2 or (stuck and rng.random() < 0.25) else "mediating"
+        )
         return
     outcome = _weighted(rng, OUTCOMES)
     record["status"] = outcome

@@ -128,7 +128,11 @@ def import_file(
 
 
 def _register(
-    register: Register, batch: list[tuple[int, DisputeIn]], path: Path, actor: str, report: ImportReport
+    register: Register,
+    batch: list[tuple[int, DisputeIn]],
+    path: Path,
+    actor: str,
+    report: ImportReport,
 ) -> None:
     notes = [f"导入：{path.name} 第 {number} 行" for number, _ in batch]
     outcomes = register.add_many([item for _, item in batch], actor=actor, notes=notes)
@@ -141,7 +145,9 @@ def _register(
             report.existing += 1
 
 
-def parse_row(number: int, raw: Mapping[str, Any], scope: Scope = EVERYTHING) -> DisputeIn | RowRejection:
+def parse_row(
+    number: int, raw: Mapping[str, Any], scope: Scope = EVERYTHING
+) -> DisputeIn | RowRejection:
     """One row (keyed by field) as a registration, or why it cannot be one."""
     try:
         data = record_fields(raw)
@@ -157,7 +163,9 @@ def parse_row(number: int, raw: Mapping[str, Any], scope: Scope = EVERYTHING) ->
         return RowRejection(number, _reason(exc))
     if not scope.allows(item.committee, item.region):
         where = scope.committee or scope.region
-        return RowRejection(number, f"不在您的权限范围（{where}）内：只能导入本调解委员会或辖区的纠纷")
+        return RowRejection(
+            number, f"不在您的权限范围（{where}）内：只能导入本调解委员会或辖区的纠纷"
+        )
     return item
 
 
@@ -179,7 +187,8 @@ def read_table(path: Path) -> _Table:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise InvalidInputError(
-            f"不支持的文件格式“{path.suffix or path.name}”：请提供 .jsonl、.csv 或 .xlsx 文件", field="file"
+            f"不支持的文件格式“{path.suffix or path.name}”：请提供 .jsonl、.csv 或 .xlsx 文件",
+            field="file",
         )
     if not path.is_file():
         raise InvalidInputError(f"文件不存在：{path}", field="file")
@@ -244,7 +253,9 @@ def _xlsx_cells(path: Path) -> Iterator[list[Any]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise InvalidInputError(f"无法读取 Excel 文件（{exc}）：请另存为 .xlsx 后重试", field="file") from exc
+        raise InvalidInputError(
+            f"无法读取 Excel 文件（{exc}）：请另存为 .xlsx 后重试", field="file"
+        ) from exc
     try:
         sheet = workbook.active
         for row in sheet.iter_rows(values_only=True):
@@ -260,7 +271,11 @@ def _rows_under_header(cells: Iterator[list[Any]]) -> _Table:
         number += 1
         if sum(1 for cell in row if field_for(cell)) >= 2:
             header = [field_for(cell) for cell in row]
-            ignored = [str(c) for c, f in zip(row, header, strict=True) if c not in (None, "") and f is None]
+            ignored = [
+                str(c)
+                for c, f in zip(row, header, strict=True)
+                if c not in (None, "") and f is None
+            ]
             break
         if number >= _HEADER_SEARCH_ROWS:
             break
@@ -288,4 +303,3 @@ def _data_rows(
             if name is not None and name not in values:
                 values[name] = cell
         yield number, values
-

@@ -48,8 +48,17 @@ def dispute_schema(dimension: int) -> CollectionSchema:
         text_fields=TEXT_FIELDS,
         vector_dimension=dimension,
         keyword_fields=frozenset(
-            {"dispute_type", "region", "region_path", "committee", "status", "org_level", "channel",
-             "week", "month"}
+            {
+                "dispute_type",
+                "region",
+                "region_path",
+                "committee",
+                "status",
+                "org_level",
+                "channel",
+                "week",
+                "month",
+            }
         ),  # fmt: skip
         date_fields=frozenset({"received", "closed_on"}),
         number_fields=frozenset({"amount", "people_involved"}),
@@ -102,7 +111,10 @@ def masked_source(record: DisputeRecord) -> dict[str, Any]:
             for p in record.parties
         ],
         "agreement": [
-            {"text": masker.mask(t.text), **({"deadline": t.deadline.isoformat()} if t.deadline else {})}
+            {
+                "text": masker.mask(t.text),
+                **({"deadline": t.deadline.isoformat()} if t.deadline else {}),
+            }
             for t in record.agreement
         ],
         "honoured": record.follow_up.honoured if record.follow_up else None,

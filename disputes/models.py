@@ -105,7 +105,9 @@ class DisputeParty(Base):
     __tablename__ = "dispute_parties"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"), index=True)
+    dispute_id: Mapped[int] = mapped_column(
+        ForeignKey("disputes.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(50), default="")
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -122,7 +124,9 @@ class HistoryEntry(Base):
     __tablename__ = "dispute_history"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"), index=True)
+    dispute_id: Mapped[int] = mapped_column(
+        ForeignKey("disputes.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(20))

@@ -44,7 +44,9 @@ _UNIT_SUFFIX = re.compile(
     r"省|市|州|盟|地区|县|旗|区|镇|乡|村|屯|嘎查)"
 )
 MAX_SHORT_NAME = 4
-NUMBER = re.compile(r"^[（(]\s*(?P<year>\d{4})\s*[）)]\s*(?P<short>.+?)调字第\s*(?P<serial>\d+)\s*号$")
+NUMBER = re.compile(
+    r"^[（(]\s*(?P<year>\d{4})\s*[）)]\s*(?P<short>.+?)调字第\s*(?P<serial>\d+)\s*号$"
+)
 
 
 def derive_short_name(committee: str) -> str:
@@ -87,7 +89,9 @@ def reserve(session: Session, committee: str, year: int, count: int = 1) -> int:
     return reserve_many(session, {(committee, year): count})[committee, year]
 
 
-def reserve_many(session: Session, wanted: dict[tuple[str, int], int]) -> dict[tuple[str, int], int]:
+def reserve_many(
+    session: Session, wanted: dict[tuple[str, int], int]
+) -> dict[tuple[str, int], int]:
     """Reserve serials for several (committee, year) at once, in one statement; returns the firsts."""
     if not wanted:
         return {}

@@ -55,7 +55,9 @@ EVERYTHING = Scope()
 
 
 def normal_region(prefix: str) -> str:
-    return "/".join(p.strip() for p in prefix.replace("／", "/").strip("/ ").split("/") if p.strip())
+    return "/".join(
+        p.strip() for p in prefix.replace("／", "/").strip("/ ").split("/") if p.strip()
+    )
 
 
 def in_region(region: str, prefix: str) -> bool:
@@ -85,7 +87,9 @@ class _UnderRegion(ColumnElement[bool]):
 @compiles(_UnderRegion)
 def _under_region_like(element: _UnderRegion, compiler, **kw) -> str:
     column, prefix = element.column, element.prefix
-    return compiler.process(or_(column == prefix, column.startswith(prefix + "/", autoescape=True)), **kw)
+    return compiler.process(
+        or_(column == prefix, column.startswith(prefix + "/", autoescape=True)), **kw
+    )
 
 
 @compiles(_UnderRegion, "sqlite")
@@ -120,7 +124,12 @@ def natural_key(data: DisputeIn) -> str:
 
 def key_of(committee: str, received: dt.date, dispute_type: str, names: list[str]) -> str:
     material = "\x1f".join(
-        [_normal_name(committee), received.isoformat(), dispute_type, *sorted(map(_normal_name, names))]
+        [
+            _normal_name(committee),
+            received.isoformat(),
+            dispute_type,
+            *sorted(map(_normal_name, names)),
+        ]
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
 

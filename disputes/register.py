@@ -109,7 +109,9 @@ def validate(data: Mapping[str, Any] | DisputeIn) -> DisputeIn:
 
 
 def _not_found(dispute_id: int) -> NotFoundError:
-    return NotFoundError(f"未找到 id 为 {dispute_id} 的纠纷：请检查 id，或确认该纠纷属于您的调解委员会或辖区")
+    return NotFoundError(
+        f"未找到 id 为 {dispute_id} 的纠纷：请检查 id，或确认该纠纷属于您的调解委员会或辖区"
+    )
 
 
 def _now() -> dt.datetime:
@@ -201,9 +203,13 @@ class Register:
             session.flush()
             return _committee_info(row)
 
-    def _ensure_committees(self, session: Session, items: Sequence[DisputeIn]) -> dict[str, Committee]:
+    def _ensure_committees(
+        self, session: Session, items: Sequence[DisputeIn]
+    ) -> dict[str, Committee]:
         """Create the committees first seen here (one statement), and return all of the batch's."""
-        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = (
+            postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
         firsts: dict[str, DisputeIn] = {}
         for item in items:
             firsts.setdefault(item.committee, item)
@@ -215,9 +221,13 @@ class Register:
                 "org_level": item.org_level,
                 "time_limit_days": 30,
             }
-            for name, item in sorted(firsts.items())  # one order everywhere: no lock-order deadlocks
+            for name, item in sorted(
+                firsts.items()
+            )  # one order everywhere: no lock-order deadlocks
         ]
-        session.execute(insert(Committee).values(rows).on_conflict_do_nothing(index_elements=[Committee.name]))
+        session.execute(
+            insert(Committee).values(rows).on_conflict_do_nothing(index_elements=[Committee.name])
+        )
         found = session.scalars(select(Committee).where(Committee.name.in_(firsts)))
         return {row.name: row for row in found}
 
@@ -260,7 +270,9 @@ class Register:
             with self._session(write=True) as session:
                 found = dict(
                     session.execute(
-                        select(Dispute.natural_key, Dispute.id).where(Dispute.natural_key.in_(set(keys)))
+                        select(Dispute.natural_key, Dispute.id).where(
+                            Dispute.natural_key.in_(set(keys))
+                        )
                     ).all()
                 )
                 fresh: list[int] = []
@@ -282,7 +294,10 @@ class Register:
                     for index, key in enumerate(keys)
                 ]
         except IntegrityError:
-            return [self._add_alone(item, actor=actor, note=note) for item, note in zip(items, notes, strict=True)]
+            return [
+                self._add_alone(item, actor=actor, note=note)
+                for item, note in zip(items, notes, strict=True)
+            ]
 
     def _add_alone(self, item: DisputeIn, *, actor: str, note: str | None) -> Added:
         try:
@@ -312,7 +327,9 @@ class Register:
         for index, item in enumerate(items):
             if slots[index] is None:
                 wanted.setdefault((item.committee, item.received.year), []).append(index)
-        firsts = numbering.reserve_many(session, {slot: len(indexes) for slot, indexes in wanted.items()})
+        firsts = numbering.reserve_many(
+            session, {slot: len(indexes) for slot, indexes in wanted.items()}
+        )
         for (committee, year), indexes in wanted.items():
             short = committees[committee].short_name
             for offset, index in enumerate(indexes):
@@ -340,7 +357,9 @@ class Register:
         # rows by which columns are NULL) costs milliseconds a row at import sizes.
         table = Dispute.__table__
         ids = list(
-            session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), disputes)
+            session.scalars(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), disputes
+            )
         )
         parties = [
             {"dispute_id": dispute_id, **party_row(position, party)}
@@ -413,7 +432,9 @@ class Register:
             raise InvalidInputError(f"size 应在 1 到 {MAX_PAGE_SIZE} 之间", field="size")
         conditions = _conditions(_filter(filters), scope)
         with self._session(write=False) as session:
-            total = session.scalar(select(func.count()).select_from(Dispute).where(*conditions)) or 0
+            total = (
+                session.scalar(select(func.count()).select_from(Dispute).where(*conditions)) or 0
+            )
             rows = session.scalars(
                 select(Dispute)
                 .where(*conditions)
@@ -497,7 +518,9 @@ class Register:
                 if old == new:
                     continue
                 if field == "parties":
-                    row.parties = [DisputeParty(**party_row(i, p)) for i, p in enumerate(updated.parties)]
+                    row.parties = [
+                        DisputeParty(**party_row(i, p)) for i, p in enumerate(updated.parties)
+                    ]
                 else:
                     setattr(row, field, new)
                 entries.append(

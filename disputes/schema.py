@@ -93,7 +93,11 @@ class RegisteredParty(Party):
     @model_validator(mode="before")
     @classmethod
     def _kind_from_name(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("kind") and looks_like_org(str(data.get("name", ""))):
+        if (
+            isinstance(data, dict)
+            and not data.get("kind")
+            and looks_like_org(str(data.get("name", "")))
+        ):
             return {**data, "kind": "org"}
         return data
 
@@ -122,7 +126,9 @@ class RegisteredParty(Party):
             return compact[-11:]
         if _LANDLINE.match(value.replace(" ", "")):
             return value.replace(" ", "")
-        raise ValueError(f"电话号码“{value}”格式不正确：应为 11 位手机号或带区号的固定电话（如 0431-88886666）")
+        raise ValueError(
+            f"电话号码“{value}”格式不正确：应为 11 位手机号或带区号的固定电话（如 0431-88886666）"
+        )
 
     @model_validator(mode="after")
     def _id_number(self) -> RegisteredParty:

@@ -41,14 +41,22 @@ COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
     ("id", "ID", ()),
     ("number", "编号", ("案号", "登记编号", "纠纷编号")),
     ("received", "受理日期", ("登记日期", "受理时间", "收案日期", "日期")),
-    ("committee", "调解委员会", ("调解组织", "人民调解委员会", "受理单位", "调委会", "调解组织名称")),
+    (
+        "committee",
+        "调解委员会",
+        ("调解组织", "人民调解委员会", "受理单位", "调委会", "调解组织名称"),
+    ),
     ("org_level", "组织类型", ("调解组织类型", "组织层级", "调解组织层级")),
     ("region", "地区", ("所在地区", "区域", "行政区划", "所属地区")),
     ("dispute_type", "纠纷类型", ("案件类型", "类型", "纠纷类别")),
     ("channel", "案件来源", ("来源", "受理方式", "纠纷来源")),
     ("mediator", "调解员", ("承办调解员", "主持调解员", "承办人")),
     ("parties", "当事人", ("当事人信息", "当事人情况")),
-    ("description", "纠纷简要情况", ("简要案情", "纠纷概况", "纠纷情况", "基本情况", "纠纷简要情况及争议焦点")),
+    (
+        "description",
+        "纠纷简要情况",
+        ("简要案情", "纠纷概况", "纠纷情况", "基本情况", "纠纷简要情况及争议焦点"),
+    ),
     ("claims", "当事人请求", ("申请事项", "请求事项", "诉求", "当事人诉求")),
     ("people_involved", "涉及人数", ("涉案人数", "人数", "涉及当事人数")),
     ("amount", "涉案金额", ("涉及金额", "金额", "标的额", "涉案金额（元）")),
@@ -68,7 +76,12 @@ for _field, _header, _others in COLUMNS:
     for _name in (_field, _header, *_others):
         HEADER_TO_FIELD[_name.strip().lower()] = _field
 
-NESTED_FIELDS = {"follow_up": "follow_up", "回访": "follow_up", "confirmation": "confirmation", "司法确认": "confirmation"}
+NESTED_FIELDS = {
+    "follow_up": "follow_up",
+    "回访": "follow_up",
+    "confirmation": "confirmation",
+    "司法确认": "confirmation",
+}
 """Objects a JSON line may give whole (``"follow_up": {"date": …}``) instead of one column each."""
 
 REQUIRED_FIELDS = ("received", "dispute_type", "region", "committee", "description", "parties")
@@ -83,7 +96,9 @@ PARTY_KEYS = {
 }  # fmt: skip
 _PARTY_LABELS = {"id_number": "身份证号", "phone": "电话", "address": "住址", "unit": "单位"}
 _UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBERING = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*")
+_NUMBERING = re.compile(
+    r"^\s*(?:\d+\s*[.、．)）]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*"
+)
 _DEADLINE = re.compile(r"[（(]\s*(?:履行期限|期限|履行时间)\s*[:：]\s*(?P<date>[^）)]+)[）)]\s*$")
 
 
@@ -164,9 +179,13 @@ def parse_parties(cell: Any) -> Any:
             elif last_key is not None:
                 details[last_key] += "，" + piece.strip()  # an address with a comma in it
             else:
-                raise ValueError(f"当事人“{entry}”括号中的“{piece}”无法识别：应如 电话：13904315678")
+                raise ValueError(
+                    f"当事人“{entry}”括号中的“{piece}”无法识别：应如 电话：13904315678"
+                )
         if "kind" in details:
-            details["kind"] = "org" if details["kind"] in ("单位", "组织", "法人", "org") else "person"
+            details["kind"] = (
+                "org" if details["kind"] in ("单位", "组织", "法人", "org") else "person"
+            )
         for name in re.split(r"[、,，]", match["names"]):
             if name.strip():
                 parties.append({"role": role.strip(), "name": name.strip(), **details})

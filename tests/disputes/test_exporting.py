@@ -42,11 +42,20 @@ def filled(register):
                 {"text": "双方互谅互让"},
             ],
             "follow_up": {"date": "2026-04-10", "honoured": True, "note": "已履行"},
-            "confirmation": {"court": "长春市南关区人民法院", "applied_on": "2026-03-25", "result": "确认有效"},
+            "confirmation": {
+                "court": "长春市南关区人民法院",
+                "applied_on": "2026-03-25",
+                "result": "确认有效",
+            },
         },
         actor="周建华",
     )
-    register.add(dispute(received="2026-03-06", parties=[{"role": "申请人", "name": "长春某物业服务有限公司"}]), actor="x")
+    register.add(
+        dispute(
+            received="2026-03-06", parties=[{"role": "申请人", "name": "长春某物业服务有限公司"}]
+        ),
+        actor="x",
+    )
     return register
 
 
@@ -98,8 +107,14 @@ def test_an_export_imports_back_unchanged(filled, tmp_path, format):
 
     def comparable(register):
         return sorted(
-            ({k: v for k, v in r.as_dict(history=False).items() if k not in ("id", "created_at", "updated_at")}
-             for r in register.iter()),
+            (
+                {
+                    k: v
+                    for k, v in r.as_dict(history=False).items()
+                    if k not in ("id", "created_at", "updated_at")
+                }
+                for r in register.iter()
+            ),
             key=lambda d: d["number"],
         )
 

@@ -29,7 +29,10 @@ def test_the_same_seed_gives_the_same_register_and_another_seed_another():
     first = list(generate(3, dt.date(2024, 1, 1), dt.date(2024, 3, 31), scale=0.1))
     assert first == list(generate(3, dt.date(2024, 1, 1), dt.date(2024, 3, 31), scale=0.1))
     assert first != list(generate(4, dt.date(2024, 1, 1), dt.date(2024, 3, 31), scale=0.1))
-    assert all(dt.date(2024, 1, 1) <= dt.date.fromisoformat(r["received"]) <= dt.date(2024, 3, 31) for r in first)
+    assert all(
+        dt.date(2024, 1, 1) <= dt.date.fromisoformat(r["received"]) <= dt.date(2024, 3, 31)
+        for r in first
+    )
 
 
 def test_every_record_is_a_valid_registration(sample_records):
@@ -46,7 +49,12 @@ def test_every_record_is_a_valid_registration(sample_records):
     assert {r["region"].split("/")[1] for r in sample_records} == {
         "长春市", "吉林市", "四平市", "辽源市", "通化市", "白山市", "松原市", "白城市", "延边朝鲜族自治州",
     }  # fmt: skip
-    assert {r["org_level"] for r in sample_records} >= {"village", "township", "stationed", "professional"}
+    assert {r["org_level"] for r in sample_records} >= {
+        "village",
+        "township",
+        "stationed",
+        "professional",
+    }
 
 
 def _per_day(records, kind, inside) -> tuple[float, float]:
@@ -70,7 +78,9 @@ def test_wage_arrears_peak_in_the_month_before_spring_festival(sample_records):
 
 
 def test_land_disputes_rise_in_spring_and_neighbour_noise_in_summer(sample_records):
-    spring, other = _per_day(sample_records, "forest_land", lambda d: (3, 15) <= (d.month, d.day) <= (5, 31))
+    spring, other = _per_day(
+        sample_records, "forest_land", lambda d: (3, 15) <= (d.month, d.day) <= (5, 31)
+    )
     assert spring > 1.8 * other
     summer, other = _per_day(sample_records, "neighbor", lambda d: d.month in (6, 7, 8))
     assert summer > 1.3 * other
@@ -78,7 +88,9 @@ def test_land_disputes_rise_in_spring_and_neighbour_noise_in_summer(sample_recor
 
 def test_there_are_group_disputes(sample_records):
     big = [r for r in sample_records if r["people_involved"] >= 10]
-    wage_groups = [r for r in sample_records if r["dispute_type"] == "labor" and r["people_involved"] >= 5]
+    wage_groups = [
+        r for r in sample_records if r["dispute_type"] == "labor" and r["people_involved"] >= 5
+    ]
     large = [r for r in sample_records if r.get("amount", 0) >= 100_000]
     assert len(big) >= 10 and len(wage_groups) >= 5 and len(large) >= 10
     assert len(big) < 0.05 * len(sample_records)  # a few, not the norm
@@ -94,11 +106,20 @@ def test_the_same_person_comes_back_within_90_days_sometimes_without_id(sample_r
         for day, party in visits:
             if "id_number" in party:
                 by_id[party["id_number"]].append(day)
-    repeats = [days for days in by_id.values() if len(days) >= 2 and (max(days) - min(days)).days <= 90]
+    repeats = [
+        days for days in by_id.values() if len(days) >= 2 and (max(days) - min(days)).days <= 90
+    ]
     assert len(repeats) >= 10
-    known_ids = {p["id_number"]: p["name"] for visits in seen.values() for _, p in visits if "id_number" in p}
+    known_ids = {
+        p["id_number"]: p["name"] for visits in seen.values() for _, p in visits if "id_number" in p
+    }
     # The same phone as someone registered with an ID number, this time without it.
-    by_phone = {p["phone"]: p for visits in seen.values() for _, p in visits if "phone" in p and "id_number" in p}
+    by_phone = {
+        p["phone"]: p
+        for visits in seen.values()
+        for _, p in visits
+        if "phone" in p and "id_number" in p
+    }
     without_id = [
         p for visits in seen.values() for _, p in visits
         if "id_number" not in p and p.get("phone") in by_phone and known_ids.get(by_phone[p["phone"]]["id_number"]) == p["name"]
@@ -130,8 +151,12 @@ def test_the_intensity_model_is_what_the_counts_follow(sample_records):
     region = "吉林省/长春市/农安县"
     before_festival = monday(spring_festival(2025) - dt.timedelta(days=14))
     summer = dt.date(2025, 7, 7)
-    assert model.expected(region, "labor", before_festival) > 2 * model.expected(region, "labor", summer)
-    assert model.expected(region, "neighbor", summer) > model.expected(region, "neighbor", dt.date(2025, 4, 7))
+    assert model.expected(region, "labor", before_festival) > 2 * model.expected(
+        region, "labor", summer
+    )
+    assert model.expected(region, "neighbor", summer) > model.expected(
+        region, "neighbor", dt.date(2025, 4, 7)
+    )
     doubled = intensity(scale=0.24).expected(region, "labor", summer)
     assert doubled == pytest.approx(2 * model.expected(region, "labor", summer))
 
@@ -143,7 +168,9 @@ def test_written_samples_read_back_as_good_rows(sample_records, tmp_path, suffix
     rows = list(read_table(path).rows)
     assert len(rows) == 200
     parsed = [parse_row(*row) for row in rows]
-    assert all(isinstance(p, DisputeIn) for p in parsed), [p for p in parsed if not isinstance(p, DisputeIn)][:2]
+    assert all(isinstance(p, DisputeIn) for p in parsed), [
+        p for p in parsed if not isinstance(p, DisputeIn)
+    ][:2]
 
 
 class _Outbreak(IntensityModel):

@@ -14,7 +14,9 @@ def test_registration_and_each_change_are_recorded(register):
     before = dt.datetime.now(dt.UTC)
     record = register.add(dispute(), actor="周建华")
     register.change_status(record.id, "mediating", actor="周建华", note="双方同意调解")
-    register.update(record.id, {"amount": "1.2万", "claims": "要求赔偿损失"}, actor="孙丽", note="补充诉求")
+    register.update(
+        record.id, {"amount": "1.2万", "claims": "要求赔偿损失"}, actor="孙丽", note="补充诉求"
+    )
     history = register.get(record.id).history
 
     assert [(h.action, h.field) for h in history] == [
@@ -34,7 +36,9 @@ def test_registration_and_each_change_are_recorded(register):
 
 def test_an_update_that_changes_nothing_leaves_no_trace(register):
     record = register.add(dispute(), actor="周建华")
-    same = register.update(record.id, {"claims": "要求停止噪音干扰", "dispute_type": "neighbor"}, actor="x")
+    same = register.update(
+        record.id, {"claims": "要求停止噪音干扰", "dispute_type": "neighbor"}, actor="x"
+    )
     assert len(same.history) == 1
     assert same.updated_at == record.updated_at
 
@@ -42,7 +46,9 @@ def test_an_update_that_changes_nothing_leaves_no_trace(register):
 def test_closing_records_the_closing_date_too(register):
     record = register.add(dispute(), actor="周建华")
     register.change_status(record.id, "mediating", actor="周建华")
-    closed = register.change_status(record.id, "success", actor="周建华", closed_on=dt.date(2026, 3, 20))
+    closed = register.change_status(
+        record.id, "success", actor="周建华", closed_on=dt.date(2026, 3, 20)
+    )
     assert closed.closed_on == dt.date(2026, 3, 20)
     assert ("closed_on", None, "2026-03-20") in [(h.field, h.old, h.new) for h in closed.history]
 
@@ -58,7 +64,13 @@ def test_party_changes_hide_particulars_from_readers_without_contact_rights(regi
 
     hidden = updated.as_dict(contact=False)
     text = str(hidden)
-    for secret in (secret_id, record.parties[0].id_number, "13904315678", "0431-88886666", "幸福街"):
+    for secret in (
+        secret_id,
+        record.parties[0].id_number,
+        "13904315678",
+        "0431-88886666",
+        "幸福街",
+    ):
         assert secret not in text
     assert hidden["parties"][0]["name"] == "王建国"
     assert str(updated.as_dict(contact=True)).count(secret_id) >= 2

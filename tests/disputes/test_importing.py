@@ -15,7 +15,19 @@ from disputes.records import Scope
 from kb_service.errors import InvalidInputError
 from tests.disputes.conftest import COMMITTEE, REGION, valid_id
 
-HEADERS = ["序号", "受理日期", "纠纷类型", "地区", "调解委员会", "当事人", "纠纷简要情况", "当事人请求", "涉案金额", "涉及人数", "调解员"]
+HEADERS = [
+    "序号",
+    "受理日期",
+    "纠纷类型",
+    "地区",
+    "调解委员会",
+    "当事人",
+    "纠纷简要情况",
+    "当事人请求",
+    "涉案金额",
+    "涉及人数",
+    "调解员",
+]
 APPLICANT_ID = valid_id()
 
 
@@ -62,7 +74,9 @@ def write_csv(path: Path, data: list[dict], encoding: str = "utf-8-sig") -> Path
         writer = csv.DictWriter(handle, fieldnames=HEADERS)
         writer.writeheader()
         for row in data:
-            writer.writerow({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()})
+            writer.writerow(
+                {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()}
+            )
     return path
 
 
@@ -81,7 +95,12 @@ def write_xlsx(path: Path, data: list[dict], title: str | None = None) -> Path:
 def write_jsonl(path: Path, data: list[dict]) -> Path:
     with path.open("w", encoding="utf-8") as handle:
         for row in data:
-            handle.write(json.dumps({k: v for k, v in row.items() if k != "序号"}, ensure_ascii=False, default=str) + "\n")
+            handle.write(
+                json.dumps(
+                    {k: v for k, v in row.items() if k != "序号"}, ensure_ascii=False, default=str
+                )
+                + "\n"
+            )
     return path
 
 
@@ -105,7 +124,11 @@ def test_good_rows_land_and_bad_rows_are_reported_by_row(register, register_file
     assert received == [dt.date(2026, 3, d) for d in (5, 6, 7, 8, 10, 12)]
     first = next(r for r in register.iter() if r.received == dt.date(2026, 3, 5))
     assert first.amount == 12000 and first.dispute_type == "neighbor"
-    assert [(p.role, p.name) for p in first.parties] == [("申请人", "赵1号"), ("被申请人", "钱1号"), ("被申请人", "孙1号")]
+    assert [(p.role, p.name) for p in first.parties] == [
+        ("申请人", "赵1号"),
+        ("被申请人", "钱1号"),
+        ("被申请人", "孙1号"),
+    ]
     assert first.parties[0].id_number == APPLICANT_ID
     assert first.parties[0].address == "幸福街8号，3单元"
     assert first.people_involved == 3
@@ -128,7 +151,9 @@ def test_a_corrected_description_is_still_the_same_dispute(register, tmp_path):
 
 
 def test_a_title_line_and_unknown_columns_are_skipped(register, tmp_path):
-    path = write_xlsx(tmp_path / "t.xlsx", rows()[:3], title="南湖街道人民调解委员会矛盾纠纷登记台账")
+    path = write_xlsx(
+        tmp_path / "t.xlsx", rows()[:3], title="南湖街道人民调解委员会矛盾纠纷登记台账"
+    )
     report = import_file(register, path, actor="x")
     assert report.imported == 3 and report.ignored_columns == ["序号"]
 
@@ -142,7 +167,10 @@ def test_a_gb18030_csv_from_excel_reads_correctly(register, tmp_path):
 
 def test_a_missing_required_column_refuses_the_file(register, tmp_path):
     path = tmp_path / "no-type.csv"
-    path.write_text("受理日期,地区,调解委员会,当事人,纠纷简要情况\n2026-03-05,x,y,申请人：甲,z\n", encoding="utf-8")
+    path.write_text(
+        "受理日期,地区,调解委员会,当事人,纠纷简要情况\n2026-03-05,x,y,申请人：甲,z\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InvalidInputError, match="纠纷类型"):
         import_file(register, path, actor="x")
     with pytest.raises(InvalidInputError, match=r"\.xlsx"):
@@ -163,7 +191,12 @@ def test_english_headers_and_codes_work_too(register, tmp_path):
 
 
 def test_a_mediator_imports_into_their_own_committee_only(register, tmp_path):
-    data = [good(1, "2026-03-05", 调解委员会=""), good(2, "2026-03-06", 调解委员会="别的调解委员会")]
-    report = import_file(register, write_csv(tmp_path / "m.csv", data), actor="x", scope=Scope(committee=COMMITTEE))
+    data = [
+        good(1, "2026-03-05", 调解委员会=""),
+        good(2, "2026-03-06", 调解委员会="别的调解委员会"),
+    ]
+    report = import_file(
+        register, write_csv(tmp_path / "m.csv", data), actor="x", scope=Scope(committee=COMMITTEE)
+    )
     assert report.imported == 1
     assert [r.row for r in report.rejected] == [3] and "权限" in report.rejected[0].reason

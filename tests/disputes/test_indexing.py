@@ -44,7 +44,9 @@ def test_no_id_number_phone_or_address_reaches_a_document(prepared):
             secrets.update(v for v in (party.id_number, party.phone, party.address) if v)
     assert len(secrets) > 1_000  # the sample does carry particulars
     for document in documents:
-        dumped = json.dumps([document.source, document.text, document.embed_text], ensure_ascii=False)
+        dumped = json.dumps(
+            [document.source, document.text, document.embed_text], ensure_ascii=False
+        )
         assert not [m for m in ID_LIKE.findall(dumped) if is_valid_id_card(m)], document.id
         assert not MOBILE_LIKE.search(dumped), document.id
         assert not LANDLINE_LIKE.search(dumped), document.id
@@ -57,12 +59,16 @@ def test_no_id_number_phone_or_address_reaches_a_document(prepared):
 def test_names_of_people_are_masked_everywhere(prepared):
     records, documents = prepared
     for record, document in zip(records, documents, strict=True):
-        dumped = json.dumps([document.source, document.text, document.embed_text], ensure_ascii=False)
+        dumped = json.dumps(
+            [document.source, document.text, document.embed_text], ensure_ascii=False
+        )
         for party in record.parties:
             if party.kind == "person":
                 assert party.name not in dumped, (party.name, document.source["description"])
     assert any("某某" in d.source["description"] for d in documents)
-    organisations = [p["name"] for d in documents for p in d.source["parties"] if p["kind"] == "org"]
+    organisations = [
+        p["name"] for d in documents for p in d.source["parties"] if p["kind"] == "org"
+    ]
     assert organisations and not any("某某" in name for name in organisations)
 
 
@@ -86,7 +92,9 @@ def test_documents_carry_the_filterable_fields(prepared):
     _, documents = prepared
     schema = SPEC.schema(8)
     assert SPEC.name == "disputes"
-    filterable = schema.keyword_fields | schema.date_fields | schema.number_fields | schema.bool_fields
+    filterable = (
+        schema.keyword_fields | schema.date_fields | schema.number_fields | schema.bool_fields
+    )
     assert {"dispute_type", "region", "region_path", "committee", "status", "received", "amount",
             "people_involved", "org_level", "channel", "week", "month"} <= filterable  # fmt: skip
     source = documents[0].source

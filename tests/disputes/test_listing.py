@@ -30,12 +30,19 @@ def filled(register):
                 dispute_type=kind,
                 region=f"吉林省/长春市/{place}",
                 committee=f"{committee}人民调解委员会",
-                parties=[{"role": "申请人", "name": f"申请人{number}"}, {"role": "被申请人", "name": "共同的人"}],
+                parties=[
+                    {"role": "申请人", "name": f"申请人{number}"},
+                    {"role": "被申请人", "name": "共同的人"},
+                ],
             ),
             actor="调解员",
         )
         if status != "registered":
-            steps = {"mediating": ["mediating"], "success": ["mediating", "success"], "withdrawn": ["withdrawn"]}
+            steps = {
+                "mediating": ["mediating"],
+                "success": ["mediating", "success"],
+                "withdrawn": ["withdrawn"],
+            }
             for step in steps[status]:
                 register.change_status(record.id, step, actor="调解员")
         ids.append(record.id)
@@ -53,9 +60,15 @@ FILTER_TABLE = [
     ({"dispute_type": "劳动争议纠纷"}, ["2026-03-15", "2026-01-10"]),
     ({"dispute_type": ["neighbor", "family"]}, ["2026-03-01", "2026-02-20", "2026-02-03"]),
     ({"region": "吉林省/长春市/朝阳区"}, ["2026-03-01", "2026-02-20"]),
-    ({"region": "吉林省/长春市/"}, ["2026-03-15", "2026-03-01", "2026-02-20", "2026-02-03", "2026-01-10"]),
+    (
+        {"region": "吉林省/长春市/"},
+        ["2026-03-15", "2026-03-01", "2026-02-20", "2026-02-03", "2026-01-10"],
+    ),
     ({"committee": "兴隆人民调解委员会"}, ["2026-03-15"]),
-    ({"received_from": "2026年2月1日", "received_to": "2026/3/1"}, ["2026-03-01", "2026-02-20", "2026-02-03"]),
+    (
+        {"received_from": "2026年2月1日", "received_to": "2026/3/1"},
+        ["2026-03-01", "2026-02-20", "2026-02-03"],
+    ),
     ({"from": "2026-03-01"}, ["2026-03-15", "2026-03-01"]),
     ({"date_to": "2026-01-31"}, ["2026-01-10"]),
     ({"party": "申请人2"}, ["2026-02-20"]),
@@ -85,12 +98,20 @@ def test_listing_leaves_history_out_and_iter_reads_everything(register, filled):
     assert all(r.history is None for r in register.list().items)
     assert "history" not in register.list().items[0].as_dict()
     assert sorted(r.id for r in register.iter(batch=2)) == sorted(filled)
-    assert [r.dispute_type for r in register.iter(DisputeFilter(dispute_type=["labor"]))] == ["labor", "labor"]
+    assert [r.dispute_type for r in register.iter(DisputeFilter(dispute_type=["labor"]))] == [
+        "labor",
+        "labor",
+    ]
 
 
 @pytest.mark.parametrize(
     ("filters", "size", "field"),
-    [({"status": ["closed"]}, 20, "status"), ({}, 0, "size"), ({}, 10_000, "size"), ({"colour": "red"}, 20, "colour")],
+    [
+        ({"status": ["closed"]}, 20, "status"),
+        ({}, 0, "size"),
+        ({}, 10_000, "size"),
+        ({"colour": "red"}, 20, "colour"),
+    ],
 )
 def test_bad_filters_name_the_field(register, filters, size, field):
     with pytest.raises(InvalidInputError) as refused:

@@ -24,7 +24,13 @@ from tests.disputes.conftest import valid_id
 
 ID_NUMBER = valid_id(dt.date(1960, 2, 29))
 OLD_PARTIES = [
-    {"role": "申请人", "name": "韩淑兰", "kind": "person", "id_number": ID_NUMBER, "phone": "13844556677"},
+    {
+        "role": "申请人",
+        "name": "韩淑兰",
+        "kind": "person",
+        "id_number": ID_NUMBER,
+        "phone": "13844556677",
+    },
     {"role": "被申请人", "name": "吉林某建筑工程有限公司", "kind": "org"},
 ]
 COMMITTEE = "农安县兴隆镇人民调解委员会"
@@ -36,11 +42,14 @@ def fill_version_0001(url: str) -> None:
     now = dt.datetime(2025, 12, 1, 8, 30, tzinfo=dt.UTC)
     with engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO committees (name, short_name, time_limit_days) VALUES (:name, '兴隆', 30)"),
+            text(
+                "INSERT INTO committees (name, short_name, time_limit_days) VALUES (:name, '兴隆', 30)"
+            ),
             {"name": COMMITTEE},
         )
         connection.execute(
-            text("INSERT INTO dispute_counters (committee, year, last) VALUES (:c, 2025, 7)"), {"c": COMMITTEE}
+            text("INSERT INTO dispute_counters (committee, year, last) VALUES (:c, 2025, 7)"),
+            {"c": COMMITTEE},
         )
         connection.execute(
             text(
@@ -49,7 +58,12 @@ def fill_version_0001(url: str) -> None:
                 "VALUES (:c, 2025, 7, '（2025）兴隆调字第7号', 'k1', :received, 'labor', '吉林省/长春市/农安县/兴隆镇', "
                 "'工程完工后工资未结清', :parties, 12, 'mediating', '[]', :now, :now)"
             ),
-            {"c": COMMITTEE, "received": dt.date(2025, 11, 28), "parties": json.dumps(OLD_PARTIES, ensure_ascii=False), "now": now},
+            {
+                "c": COMMITTEE,
+                "received": dt.date(2025, 11, 28),
+                "parties": json.dumps(OLD_PARTIES, ensure_ascii=False),
+                "now": now,
+            },
         )
         connection.execute(
             text(
@@ -70,7 +84,9 @@ def test_an_old_register_with_data_upgrades_intact(database_url):
     record = register.get(1)
     assert record.number == "（2025）兴隆调字第7号" and record.status == "mediating"
     assert [p.model_dump(exclude_none=True) for p in record.parties] == OLD_PARTIES
-    assert [(h.actor, h.old, h.new, h.note) for h in record.history] == [("老系统", "registered", "mediating", "迁移前的记录")]
+    assert [(h.actor, h.old, h.new, h.note) for h in record.history] == [
+        ("老系统", "registered", "mediating", "迁移前的记录")
+    ]
     # The new table answers "who has been here before" …
     assert [r.id for r in register.list({"party": ID_NUMBER}).items] == [1]
     # … and numbering carries on from the old counter.

@@ -37,7 +37,12 @@ def _add(register, who: int, **overrides):
 def test_numbers_count_per_committee_and_restart_each_year(register):
     first = _add(register, 1)
     second = _add(register, 2)
-    other = _add(register, 3, committee="农安县兴隆镇红星村人民调解委员会", region="吉林省/长春市/农安县/兴隆镇/红星村")
+    other = _add(
+        register,
+        3,
+        committee="农安县兴隆镇红星村人民调解委员会",
+        region="吉林省/长春市/农安县/兴隆镇/红星村",
+    )
     next_year = _add(register, 4, received="2027-01-02")
     assert first.number == "（2026）南湖调字第1号"
     assert second.number == "（2026）南湖调字第2号"

@@ -16,8 +16,12 @@ OTHER_REGION = "吉林省/延边朝鲜族自治州/延吉市/河南街道"
 def two_committees(register):
     ours = register.add(dispute(), actor="周建华")
     theirs = register.add(
-        dispute(committee=OTHER_COMMITTEE, region=OTHER_REGION, description="申请人朴成浩与邻居因院墙发生争执。",
-                parties=[{"role": "申请人", "name": "朴成浩", "phone": "13504330000"}]),
+        dispute(
+            committee=OTHER_COMMITTEE,
+            region=OTHER_REGION,
+            description="申请人朴成浩与邻居因院墙发生争执。",
+            parties=[{"role": "申请人", "name": "朴成浩", "phone": "13504330000"}],
+        ),
         actor="金美善",
     )
     return ours, theirs
@@ -64,7 +68,11 @@ def test_outside_the_scope_cannot_be_changed(register, two_committees):
 
 def test_registering_for_another_committee_or_region_is_refused(register):
     with pytest.raises(PermissionDeniedError, match=COMMITTEE):
-        register.add(dispute(committee=OTHER_COMMITTEE, region=OTHER_REGION), actor="周建华", scope=MEDIATOR)
+        register.add(
+            dispute(committee=OTHER_COMMITTEE, region=OTHER_REGION), actor="周建华", scope=MEDIATOR
+        )
     with pytest.raises(PermissionDeniedError, match="吉林省/长春市"):
-        register.add(dispute(committee=OTHER_COMMITTEE, region=OTHER_REGION), actor="x", scope=CHANGCHUN)
+        register.add(
+            dispute(committee=OTHER_COMMITTEE, region=OTHER_REGION), actor="x", scope=CHANGCHUN
+        )
     assert register.add(dispute(), actor="周建华", scope=MEDIATOR).region == REGION

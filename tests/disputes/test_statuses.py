@@ -38,8 +38,14 @@ def test_every_pair_of_statuses_on_the_register(register):
     pairs = [(a, b) for a, b in itertools.permutations(STATUSES.terms, 2)]
     assert len(pairs) == 42
     for number, (current, wanted) in enumerate(pairs):
-        record = register.add(dispute(description=f"第{number}件", received=f"2026-03-{1 + number % 28:02d}",
-                                      parties=[{"role": "申请人", "name": f"当事人{number}"}]), actor="调解员")
+        record = register.add(
+            dispute(
+                description=f"第{number}件",
+                received=f"2026-03-{1 + number % 28:02d}",
+                parties=[{"role": "申请人", "name": f"当事人{number}"}],
+            ),
+            actor="调解员",
+        )
         for step in PATH_TO[current]:
             register.change_status(record.id, step, actor="调解员")
         if (current, wanted) in LEGAL:

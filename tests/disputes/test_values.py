@@ -38,7 +38,15 @@ def test_amount_forms(text, amount):
 
 def test_counts_and_yes_no():
     assert [parse_count(v) for v in ("12", "12人", "十二", 7, 7.0, "")] == [12, 12, 12, 7, 7, None]
-    assert [parse_bool(v) for v in ("是", "否", "已履行", "未履行", "true", True, "")] == [True, False, True, False, True, True, None]
+    assert [parse_bool(v) for v in ("是", "否", "已履行", "未履行", "true", True, "")] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+        None,
+    ]
     with pytest.raises(ValueError):
         parse_count("很多")
 
@@ -67,9 +75,15 @@ def test_parties_and_agreement_cells_round_trip():
         {"role": "被申请人", "name": "华兴公司", "kind": "org", "unit": None},
         {"role": "被申请人", "name": "刘某某的小卖店", "kind": "org"},
     ]  # fmt: skip
-    back = [RegisteredParty.model_validate(p).model_dump() for p in parse_parties(format_parties(parties))]
+    back = [
+        RegisteredParty.model_validate(p).model_dump()
+        for p in parse_parties(format_parties(parties))
+    ]
     assert back == [RegisteredParty.model_validate(p).model_dump() for p in parties]
-    terms = [{"text": "被申请人赔偿5000元；申请人不再追究", "deadline": "2026-04-01"}, {"text": "双方互谅互让"}]
+    terms = [
+        {"text": "被申请人赔偿5000元；申请人不再追究", "deadline": "2026-04-01"},
+        {"text": "双方互谅互让"},
+    ]
     assert parse_agreement(format_agreement(terms)) == terms
     assert parse_agreement("1、赔偿3000元（履行期限：2026年4月1日）；2、赔礼道歉") == [
         {"text": "赔偿3000元", "deadline": "2026年4月1日"},

@@ -67,7 +67,9 @@ def upgrade() -> None:
         sa.Column("confirmation", sa.JSON),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint("committee", "year", "serial", name="uq_disputes_committee_year_serial"),
+        sa.UniqueConstraint(
+            "committee", "year", "serial", name="uq_disputes_committee_year_serial"
+        ),
         sa.UniqueConstraint("natural_key", name="uq_disputes_natural_key"),
     )
     op.create_index("ix_disputes_committee", "disputes", ["committee"])

@@ -63,10 +63,12 @@ class Dispute(Base):
         Index("ix_disputes_received", "received"),
         Index("ix_disputes_region", "region"),
         Index("ix_disputes_status_received", "status", "received"),
+        Index("ix_disputes_type_region", "dispute_type", "region"),
+        Index("ix_disputes_committee_received", "committee", "received"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    committee: Mapped[str] = mapped_column(ForeignKey("committees.name"), index=True)
+    committee: Mapped[str] = mapped_column(ForeignKey("committees.name"))
     year: Mapped[int] = mapped_column(Integer)
     serial: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(100))
@@ -75,7 +77,7 @@ class Dispute(Base):
 
     received: Mapped[dt.date] = mapped_column(Date)
     channel: Mapped[str | None] = mapped_column(String(20))
-    dispute_type: Mapped[str] = mapped_column(String(30), index=True)
+    dispute_type: Mapped[str] = mapped_column(String(30))
     region: Mapped[str] = mapped_column(String(200))
     org_level: Mapped[str | None] = mapped_column(String(20))
     mediator: Mapped[str | None] = mapped_column(String(100))

@@ -4,25 +4,16 @@
         ...                                   # import-format dicts, JSON-ready
     write(generate(...), Path("register.xlsx"))   # .jsonl, .csv or .xlsx
 
-**Geography.** Every county of 吉林省's nine cities, each with two or three
-invented townships (街道 in districts, 镇/乡 elsewhere) and villages or
-communities under them. Committees: one per township and per village,
-a court-stationed and a police-stationed 工作室 per county, an enterprise
-committee in some counties, and professional committees (medical, traffic)
-per city. The geography does not depend on the seed.
+**Places** (:mod:`disputes.sample_places`): every county of 吉林省's nine
+cities with invented townships, villages and committees; seed-independent.
 
-**Intensity.** :class:`IntensityModel` gives the expected number of disputes
-per county × dispute type × ISO week: population weight × type share (more
-land disputes in rural counties, more property and consumer disputes in
-districts) × season × a 5 % yearly rise × ``scale``. Counts are Poisson draws
-around it. Seasons: wage arrears peak in the weeks before 春节 (腊月), land and
-homestead disputes in spring ploughing (mid-March to May), neighbour noise in
-summer, property disputes when heating starts (mid-October to mid-December),
-marriage and family disputes after 春节, online shopping around 双十一, and
-everything dips in the festival week. At ``scale=1`` about 12,000 disputes a
-year. The trends benchmark plants outbreaks on top: ``generate(…, model=M)``
-with ``M`` an IntensityModel whose ``week_matrix`` is raised in some cells, or
-extra disputes from :func:`disputes_for`.
+**How many** (:mod:`disputes.intensity`): :class:`IntensityModel` gives the
+expected count per county × dispute type × ISO week, with seasons (腊月 wage
+arrears, spring land disputes, summer noise, heating-season property disputes
+…) and a yearly rise; counts are Poisson draws around it. At ``scale=1`` about
+12,000 disputes a year. The trends benchmark plants outbreaks on top:
+``generate(…, model=M)`` with ``M`` an IntensityModel whose ``week_matrix`` is
+raised in some cells, or extra disputes from :func:`disputes_for`.
 
 **Texture.** Group disputes (wage arrears of 5–40 workers, land acquisition
 and pollution affecting 10–60 households, large amounts), repeat parties (the
@@ -41,309 +32,33 @@ import math
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from disputes import sample_text as words
+from disputes.intensity import (  # noqa: F401  (re-exported: the generator's public model)
+    TYPE_SHARES,
+    IntensityModel,
+    intensity,
+    monday,
+    season,
+    spring_festival,
+)
 from disputes.records import key_of
+from disputes.sample_places import (
+    DEFAULT_ROUTE,
+    ROUTES,
+    CommitteeSpec,
+    County,
+    build_committees,
+    counties,
+    person_name,
+)
 from kb_service.masking import surname_of
 
-DISPUTES_PER_YEAR = 12_000
-"""At scale 1, across the province."""
-
-TYPE_SHARES: dict[str, float] = {
-    "neighbor": 18, "family": 12, "marriage": 10, "housing_land": 8, "forest_land": 6,
-    "contract": 7, "damages": 8, "labor": 8, "traffic": 5, "property_mgmt": 5, "medical": 2,
-    "land_acquisition": 2, "consumer": 3, "environment": 1.5, "petition": 1.5, "campus": 1,
-    "tourism": 0.5, "ecommerce": 1, "logistics": 0.5, "other": 2,
-}  # fmt: skip
-RURAL_LEAN = {"forest_land": 1.8, "housing_land": 1.4, "land_acquisition": 1.3, "family": 1.1}
-URBAN_LEAN = {
-    "property_mgmt": 2.5,
-    "consumer": 1.8,
-    "ecommerce": 2.0,
-    "logistics": 1.6,
-    "campus": 1.3,
-}
-
-SPRING_FESTIVAL = {
-    2019: dt.date(2019, 2, 5), 2020: dt.date(2020, 1, 25), 2021: dt.date(2021, 2, 12),
-    2022: dt.date(2022, 2, 1), 2023: dt.date(2023, 1, 22), 2024: dt.date(2024, 2, 10),
-    2025: dt.date(2025, 1, 29), 2026: dt.date(2026, 2, 17), 2027: dt.date(2027, 2, 6),
-    2028: dt.date(2028, 1, 26), 2029: dt.date(2029, 2, 13), 2030: dt.date(2030, 2, 3),
-}  # fmt: skip
-"""春节 (first day of the lunar year); years outside the table use 4 February."""
-
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def spring_festival(year: int) -> dt.date:
-    return SPRING_FESTIVAL.get(year, dt.date(year, 2, 4))
-
-
-def _days_to_festival(day: dt.date) -> int:
-    """Days until the nearest 春节 (negative after it)."""
-    candidates = [spring_festival(day.year) - day, spring_festival(day.year + 1) - day]
-    return min((c.days for c in candidates), key=abs)
-
-
-def season(dispute_type: str, day: dt.date) -> float:
-    """How much more (or less) common a dispute type is on ``day`` than on an ordinary day."""
-    to_festival = _days_to_festival(day)
-    factor = 1.0
-    if -3 <= -to_festival <= 5:
-        factor *= 0.5  # the festival week: offices closed, families together
-    month, day_of_year = day.month, day.timetuple().tm_yday
-    if dispute_type == "labor":
-        if 0 < to_festival <= 50:  # 腊月: workers want their pay before going home
-            factor *= 1.0 + 3.0 * (1 - abs(to_festival - 15) / 35)
-        elif month == 12:
-            factor *= 1.4
-    elif dispute_type in ("forest_land", "housing_land"):
-        if 74 <= day_of_year <= 151:  # mid-March to May: spring ploughing, building season
-            factor *= 2.2 if dispute_type == "forest_land" else 1.7
-        elif month in (12, 1, 2):
-            factor *= 0.6
-    elif dispute_type == "neighbor":
-        factor *= 1.7 if month in (6, 7, 8) else 1.0
-    elif dispute_type in ("marriage", "family"):
-        factor *= 1.5 if -35 <= to_festival < -5 else 1.0
-    elif dispute_type == "property_mgmt":
-        factor *= (
-            1.8
-            if (month == 10 and day.day >= 15) or month == 11 or (month == 12 and day.day <= 15)
-            else 1.0
-        )
-    elif dispute_type in ("ecommerce", "consumer"):
-        factor *= 1.7 if (month == 11 and day.day >= 5) or (month == 12 and day.day <= 5) else 1.0
-    elif dispute_type == "tourism":
-        factor *= 2.5 if month in (7, 8) else (0.5 if month in (11, 3, 4) else 1.0)
-    elif dispute_type == "campus":
-        factor *= 0.2 if month in (7, 8) else (0.5 if month == 2 else 1.15)
-    elif dispute_type == "traffic":
-        factor *= 1.3 if month in (12, 1, 2) else 1.0
-    return factor
-
-
-@dataclass(frozen=True)
-class County:
-    city: str
-    name: str
-    weight: int
-    code: str
-    """Six-digit area code used in invented ID numbers."""
-
-    @property
-    def region(self) -> str:
-        return f"{words.PROVINCE}/{self.city}/{self.name}"
-
-    @property
-    def urban(self) -> bool:
-        return self.name.endswith("区")
-
-
-@dataclass(frozen=True)
-class CommitteeSpec:
-    name: str
-    org_level: str
-    region: str
-    county: County
-    kind: str
-    """township, village, court, police, enterprise, medical, traffic, studio."""
-    mediators: tuple[str, ...]
-    places: tuple[str, ...] = ()
-
-
-def _counties() -> list[County]:
-    found = []
-    for city, (prefix, counties) in words.CITIES.items():
-        for index, (name, weight) in enumerate(counties, start=2):
-            found.append(County(city, name, weight, f"{prefix}{index:02d}"))
-    return found
-
-
-def _person_name(rng: random.Random) -> str:
-    given = rng.choice(words.GIVEN_CHARS) + (
-        rng.choice(words.GIVEN_CHARS) if rng.random() < 0.7 else ""
-    )
-    return rng.choice(words.SURNAMES) + given
-
-
-def _build_committees() -> dict[str, list[CommitteeSpec]]:
-    """County region → its committees, plus each city's professional ones. Seed-independent."""
-    rng = random.Random("吉林省人民调解委员会")
-    by_county: dict[str, list[CommitteeSpec]] = {}
-    professional: dict[str, list[CommitteeSpec]] = {}
-    for county in _counties():
-        mediators = lambda k: tuple(_person_name(rng) for _ in range(k))  # noqa: E731
-        committees: list[CommitteeSpec] = []
-        stems = words.STREET_STEMS if county.urban else words.TOWN_STEMS
-        for town_stem in rng.sample(stems, rng.choice((2, 3))):
-            suffix = "街道" if county.urban else ("乡" if rng.random() < 0.2 else "镇")
-            town = town_stem + suffix
-            town_region = f"{county.region}/{town}"
-            committees.append(
-                CommitteeSpec(
-                    f"{county.name}{town}人民调解委员会",
-                    "township",
-                    town_region,
-                    county,
-                    "township",
-                    mediators(3),
-                    (town,),
-                )
-            )
-            village_stems = words.COMMUNITY_STEMS if county.urban else words.VILLAGE_STEMS
-            for village_stem in rng.sample(village_stems, rng.choice((1, 2))):
-                village = village_stem + ("社区" if county.urban else "村")
-                committees.append(
-                    CommitteeSpec(
-                        f"{county.name}{town}{village}人民调解委员会", "village",
-                        f"{town_region}/{village}", county, "village", mediators(2), (town, village),
-                    )
-                )  # fmt: skip
-        committees.append(
-            CommitteeSpec(
-                f"{county.name}人民法院诉调对接人民调解工作室",
-                "stationed",
-                county.region,
-                county,
-                "court",
-                mediators(2),
-            )
-        )
-        committees.append(
-            CommitteeSpec(
-                f"{county.name}公安局警调衔接人民调解工作室",
-                "stationed",
-                county.region,
-                county,
-                "police",
-                mediators(2),
-            )
-        )
-        if rng.random() < 0.35:
-            company = rng.choice(words.COMPANY_STEMS) + rng.choice(words.COMPANY_TRADES)
-            committees.append(
-                CommitteeSpec(
-                    f"{county.name}{company}有限公司人民调解委员会",
-                    "enterprise",
-                    county.region,
-                    county,
-                    "enterprise",
-                    mediators(1),
-                )
-            )
-        if rng.random() < 0.15:
-            founder = _person_name(rng)
-            committees.append(
-                CommitteeSpec(
-                    f"{county.name}{founder}个人调解工作室",
-                    "studio",
-                    county.region,
-                    county,
-                    "studio",
-                    (founder,),
-                )
-            )
-        by_county[county.region] = committees
-        if county.city not in professional:
-            city_region = f"{words.PROVINCE}/{county.city}"
-            professional[county.city] = [
-                CommitteeSpec(f"{county.city}医疗纠纷人民调解委员会", "professional", city_region, county, "medical", mediators(3)),
-                CommitteeSpec(f"{county.city}道路交通事故纠纷人民调解委员会", "professional", city_region, county, "traffic", mediators(3)),
-            ]  # fmt: skip
-    for committees in by_county.values():
-        committees.extend(professional[committees[0].county.city])
-    return by_county
-
-
-# Where each type of dispute is taken: committee kind → weight.
-ROUTES: dict[str, dict[str, float]] = {
-    "medical": {"medical": 8, "township": 2},
-    "traffic": {"traffic": 4.5, "police": 3.5, "township": 2},
-    "labor": {"township": 4.5, "enterprise": 2, "court": 1.5, "village": 2},
-    "property_mgmt": {"township": 6, "village": 3, "court": 1},
-    "land_acquisition": {"township": 7, "court": 1, "village": 2},
-    "petition": {"township": 8, "village": 2},
-    "contract": {"township": 5, "court": 3, "village": 2},
-    "damages": {"township": 4, "court": 2, "village": 3, "police": 1},
-    "consumer": {"township": 6, "court": 2, "village": 2},
-    "ecommerce": {"township": 6, "court": 4},
-    "logistics": {"township": 6, "court": 4},
-}
-DEFAULT_ROUTE = {"village": 5.5, "township": 3.5, "studio": 0.5, "court": 0.3, "police": 0.2}
-
-
-@dataclass(frozen=True)
-class IntensityModel:
-    """Expected weekly counts per county × dispute type (see the module docstring)."""
-
-    scale: float = 1.0
-    yearly_growth: float = 0.05
-    base_year: int = 2023
-
-    @cached_property
-    def counties(self) -> list[County]:
-        return _counties()
-
-    @cached_property
-    def regions(self) -> list[str]:
-        return [c.region for c in self.counties]
-
-    @cached_property
-    def types(self) -> list[str]:
-        return list(TYPE_SHARES)
-
-    @cached_property
-    def _base(self) -> np.ndarray:
-        """County × type expected count per ordinary week, before season and trend."""
-        weights = np.array([c.weight for c in self.counties], dtype=float)
-        weights /= weights.sum()
-        shares = np.array([TYPE_SHARES[t] for t in self.types], dtype=float)
-        shares /= shares.sum()
-        lean = np.ones((len(self.counties), len(self.types)))
-        for i, county in enumerate(self.counties):
-            for j, kind in enumerate(self.types):
-                lean[i, j] = (URBAN_LEAN if county.urban else RURAL_LEAN).get(kind, 1.0)
-        base = np.outer(weights, shares) * lean
-        base *= 1 / base.sum()  # the leans move disputes between cells, not the total
-        return base * DISPUTES_PER_YEAR / 52.18 * self.scale
-
-    def _season_row(self, week: dt.date) -> np.ndarray:
-        days = [week + dt.timedelta(days=d) for d in range(7)]
-        return np.array([sum(season(t, d) for d in days) / 7 for t in self.types])
-
-    def _trend(self, week: dt.date) -> float:
-        years = (week.toordinal() - dt.date(self.base_year, 1, 1).toordinal()) / 365.25
-        return (1 + self.yearly_growth) ** years
-
-    def week_matrix(self, week: dt.date) -> np.ndarray:
-        """Expected counts for the ISO week starting ``week`` (a Monday): regions × types."""
-        return self._base * self._season_row(week)[np.newaxis, :] * self._trend(week)
-
-    def expected(self, region: str, dispute_type: str, week: dt.date) -> float:
-        """Expected count of ``dispute_type`` in the county ``region`` in the week from ``week``."""
-        i = self.regions.index(region)
-        j = self.types.index(dispute_type)
-        return float(self.week_matrix(monday(week))[i, j])
-
-    def weeks(self, start: dt.date, end: dt.date) -> Iterator[dt.date]:
-        week = monday(start)
-        while week <= end:
-            yield week
-            week += dt.timedelta(days=7)
-
-
-def intensity(scale: float = 1.0) -> IntensityModel:
-    return IntensityModel(scale=scale)
-
-
-def monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 def id_number(rng: random.Random, area: str, born: dt.date) -> str:
@@ -391,7 +106,7 @@ def generate(
     """
     model = model or intensity(scale)
     counts_rng = np.random.default_rng(seed)
-    draw = _Draw(random.Random(seed), _build_committees())
+    draw = _Draw(random.Random(seed), build_committees())
     for week in model.weeks(start, end):
         counts = counts_rng.poisson(model.week_matrix(week))
         batch = []
@@ -420,15 +135,15 @@ def disputes_for(
     one week). Names are drawn from ``seed``'s own stream: use a seed different
     from the register's.
     """
-    counties = {c.region: c for c in _counties()}
-    if region not in counties:
+    by_region = {c.region: c for c in counties()}
+    if region not in by_region:
         raise ValueError(f"unknown county {region!r}; choose one of intensity().regions")
     if dispute_type not in TYPE_SHARES:
         raise ValueError(f"unknown dispute type {dispute_type!r}")
-    draw = _Draw(random.Random(seed), _build_committees())
+    draw = _Draw(random.Random(seed), build_committees())
     as_of = as_of or max(days)
     for day in sorted(days):
-        yield _unique(draw, day, counties[region], dispute_type, as_of)
+        yield _unique(draw, day, by_region[region], dispute_type, as_of)
 
 
 def _unique(draw: _Draw, day: dt.date, county: County, kind: str, as_of: dt.date) -> dict[str, Any]:
@@ -471,7 +186,7 @@ def _new_person(draw: _Draw, committee: CommitteeSpec, day: dt.date) -> _Person:
     rng = draw.rng
     born = day - dt.timedelta(days=rng.randint(20 * 365, 78 * 365))
     return _Person(
-        _person_name(rng),
+        person_name(rng),
         id_number(rng, committee.county.code, born),
         phone_number(rng),
         _address(rng, committee),

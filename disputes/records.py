@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, and_, or_
+from pydantic import ValidationError
+from sqlalchemy import Boolean, ColumnElement, and_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import Grouping
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -17,12 +19,15 @@ from disputes.models import Dispute, DisputeParty, HistoryEntry
 from disputes.schema import (
     AgreementTerm,
     Confirmation,
+    DisputeFilter,
     DisputeIn,
     DisputeRecord,
     FollowUp,
     HistoryItem,
     RegisteredParty,
 )
+from kb_service.errors import InvalidInputError
+from kb_service.validation import describe_error
 
 
 @dataclass(frozen=True)
@@ -240,3 +245,53 @@ def history_value(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def invalid(exc: ValidationError) -> InvalidInputError:
+    """A validation failure as the Chinese message that names each field; ``field`` is the first."""
+    problems = [describe_error(e) for e in exc.errors()]
+    reason = "；".join(f"字段 {field}：{message}" for field, message in problems)
+    return InvalidInputError(reason, field=problems[0][0] if problems else None)
+
+
+def as_filter(filters: DisputeFilter | Mapping[str, Any] | None) -> DisputeFilter:
+    """A filter from a mapping (codes or labels); InvalidInputError naming a bad field."""
+    if filters is None:
+        return DisputeFilter()
+    if isinstance(filters, DisputeFilter):
+        return filters
+    try:
+        return DisputeFilter.model_validate(dict(filters))
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+
+
+def filter_conditions(filters: DisputeFilter, scope: Scope) -> list[ColumnElement[bool]]:
+    """The WHERE conditions for ``filters`` within ``scope`` (also for other packages' queries)."""
+    conditions = scope.conditions()
+    if filters.status:
+        conditions.append(Dispute.status.in_(filters.status))
+    if filters.dispute_type:
+        conditions.append(Dispute.dispute_type.in_(filters.dispute_type))
+    if filters.org_level:
+        conditions.append(Dispute.org_level.in_(filters.org_level))
+    if filters.channel:
+        conditions.append(Dispute.channel.in_(filters.channel))
+    if filters.region:
+        conditions.append(region_condition(filters.region))
+    if filters.committee:
+        conditions.append(Dispute.committee == filters.committee)
+    if filters.received_from:
+        conditions.append(Dispute.received >= filters.received_from)
+    if filters.received_to:
+        conditions.append(Dispute.received <= filters.received_to)
+    if filters.party:
+        who = filters.party.strip()
+        conditions.append(
+            Dispute.id.in_(
+                select(DisputeParty.dispute_id).where(
+                    or_(DisputeParty.name == who, DisputeParty.id_number == who.upper())
+                )
+            )
+        )
+    return conditions

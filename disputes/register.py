@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, func, insert, or_, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -45,12 +45,14 @@ from disputes.records import (
     EDITABLE,
     EVERYTHING,
     Scope,
+    as_filter,
+    filter_conditions,
     history_value,
     in_region,
+    invalid,
     natural_key,
     party_row,
     record_of,
-    region_condition,
     stored_value,
 )
 from disputes.schema import (
@@ -70,7 +72,6 @@ from kb_service.errors import (
     PermissionDeniedError,
 )
 from kb_service.settings import Settings
-from kb_service.validation import describe_error
 
 MAX_PAGE_SIZE = 500
 
@@ -91,12 +92,6 @@ class Added:
     id: int | None
     created: bool
     reason: str | None = None
-
-
-def invalid(exc: ValidationError) -> InvalidInputError:
-    problems = [describe_error(e) for e in exc.errors()]
-    reason = "；".join(f"字段 {field}：{message}" for field, message in problems)
-    return InvalidInputError(reason, field=problems[0][0] if problems else None)
 
 
 def validate(data: Mapping[str, Any] | DisputeIn) -> DisputeIn:
@@ -430,7 +425,7 @@ class Register:
             raise InvalidInputError("offset 不能为负数", field="offset")
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise InvalidInputError(f"size 应在 1 到 {MAX_PAGE_SIZE} 之间", field="size")
-        conditions = _conditions(_filter(filters), scope)
+        conditions = filter_conditions(as_filter(filters), scope)
         with self._session(write=False) as session:
             total = (
                 session.scalar(select(func.count()).select_from(Dispute).where(*conditions)) or 0
@@ -449,7 +444,7 @@ class Register:
     def count(
         self, filters: DisputeFilter | Mapping[str, Any] | None = None, *, scope: Scope = EVERYTHING
     ) -> int:
-        conditions = _conditions(_filter(filters), scope)
+        conditions = filter_conditions(as_filter(filters), scope)
         with self._session(write=False) as session:
             return session.scalar(select(func.count()).select_from(Dispute).where(*conditions)) or 0
 
@@ -461,7 +456,7 @@ class Register:
         batch: int = 500,
     ) -> Iterator[DisputeRecord]:
         """Every matching dispute, oldest id first, read in batches (export, indexing)."""
-        conditions = _conditions(_filter(filters), scope)
+        conditions = filter_conditions(as_filter(filters), scope)
         after = 0
         while True:
             with self._session(write=False) as session:
@@ -499,51 +494,68 @@ class Register:
                 )
             if field not in EDITABLE:
                 raise InvalidInputError(f"未知字段 {field}（请检查拼写）", field=field)
-        with self._session(write=True) as session:
-            row = self._load(session, dispute_id, scope, lock=True)
-            current = record_of(row, with_history=False)
-            merged = current.model_dump(mode="json", include=set(DisputeIn.model_fields))
-            merged.update(changes)
-            if "status" in changes:
-                new_status = _status_code(changes["status"])
-                _check_transition(current.status, new_status)
-                merged["status"] = new_status
-                if new_status in CLOSED_STATUSES and current.status not in CLOSED_STATUSES:
-                    merged["closed_on"] = changes.get("closed_on") or dt.date.today().isoformat()
-            updated = validate(merged)
-            now = _now()
-            entries = []
-            for field in EDITABLE:
-                old, new = stored_value(current, field), stored_value(updated, field)
-                if old == new:
-                    continue
-                if field == "parties":
-                    row.parties = [
-                        DisputeParty(**party_row(i, p)) for i, p in enumerate(updated.parties)
-                    ]
-                else:
-                    setattr(row, field, new)
-                entries.append(
-                    HistoryEntry(
-                        at=now,
-                        actor=actor,
-                        action="status" if field == "status" else "updated",
-                        field=field,
-                        old=history_value(old),
-                        new=history_value(new),
-                        note=note,
-                    )
-                )
-            if entries:
-                key = natural_key(updated)
-                if key != row.natural_key:
-                    clash = session.scalar(select(Dispute).where(Dispute.natural_key == key))
-                    if clash is not None:
-                        raise _duplicate(clash)
-                    row.natural_key = key
-                row.history.extend(entries)
-                row.updated_at = now
+        try:
+            with self._session(write=True) as session:
+                row = self._load(session, dispute_id, scope, lock=True)
+                self._apply(session, row, changes, actor=actor, note=note)
+        except IntegrityError as exc:
+            raise ConflictError(
+                "保存时与另一项修改冲突（同一纠纷已被登记或修改）：请刷新后重试"
+            ) from exc
         return self.get(dispute_id, scope=scope)
+
+    def _apply(
+        self,
+        session: Session,
+        row: Dispute,
+        changes: dict[str, Any],
+        *,
+        actor: str,
+        note: str | None,
+    ) -> None:
+        """Validate the changed record, write each changed field and its history entry."""
+        current = record_of(row, with_history=False)
+        merged = current.model_dump(mode="json", include=set(DisputeIn.model_fields))
+        merged.update(changes)
+        if "status" in changes:
+            new_status = _status_code(changes["status"])
+            _check_transition(current.status, new_status)
+            merged["status"] = new_status
+            if new_status in CLOSED_STATUSES and current.status not in CLOSED_STATUSES:
+                merged["closed_on"] = changes.get("closed_on") or dt.date.today().isoformat()
+        updated = validate(merged)
+        now = _now()
+        entries = []
+        for field in EDITABLE:
+            old, new = stored_value(current, field), stored_value(updated, field)
+            if old == new:
+                continue
+            if field == "parties":
+                row.parties = [
+                    DisputeParty(**party_row(i, p)) for i, p in enumerate(updated.parties)
+                ]
+            else:
+                setattr(row, field, new)
+            entries.append(
+                HistoryEntry(
+                    at=now,
+                    actor=actor,
+                    action="status" if field == "status" else "updated",
+                    field=field,
+                    old=history_value(old),
+                    new=history_value(new),
+                    note=note,
+                )
+            )
+        if entries:
+            key = natural_key(updated)
+            if key != row.natural_key:
+                clash = session.scalar(select(Dispute).where(Dispute.natural_key == key))
+                if clash is not None:
+                    raise _duplicate(clash)
+                row.natural_key = key
+            row.history.extend(entries)
+            row.updated_at = now
 
     def change_status(
         self,
@@ -595,44 +607,3 @@ def _check_may_register(item: DisputeIn, scope: Scope) -> None:
         raise PermissionDeniedError(f"只能登记本调解委员会（{scope.committee}）的纠纷")
     if scope.region is not None and not in_region(item.region, scope.region):
         raise PermissionDeniedError(f"只能登记辖区（{scope.region}）内的纠纷")
-
-
-def _filter(filters: DisputeFilter | Mapping[str, Any] | None) -> DisputeFilter:
-    if filters is None:
-        return DisputeFilter()
-    if isinstance(filters, DisputeFilter):
-        return filters
-    try:
-        return DisputeFilter.model_validate(dict(filters))
-    except ValidationError as exc:
-        raise invalid(exc) from exc
-
-
-def _conditions(filters: DisputeFilter, scope: Scope) -> list:
-    conditions = scope.conditions()
-    if filters.status:
-        conditions.append(Dispute.status.in_(filters.status))
-    if filters.dispute_type:
-        conditions.append(Dispute.dispute_type.in_(filters.dispute_type))
-    if filters.org_level:
-        conditions.append(Dispute.org_level.in_(filters.org_level))
-    if filters.channel:
-        conditions.append(Dispute.channel.in_(filters.channel))
-    if filters.region:
-        conditions.append(region_condition(filters.region))
-    if filters.committee:
-        conditions.append(Dispute.committee == filters.committee)
-    if filters.received_from:
-        conditions.append(Dispute.received >= filters.received_from)
-    if filters.received_to:
-        conditions.append(Dispute.received <= filters.received_to)
-    if filters.party:
-        who = filters.party.strip()
-        conditions.append(
-            Dispute.id.in_(
-                select(DisputeParty.dispute_id).where(
-                    or_(DisputeParty.name == who, DisputeParty.id_number == who.upper())
-                )
-            )
-        )
-    return conditions

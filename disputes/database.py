@@ -23,8 +23,6 @@ A database that cannot be reached raises
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -165,12 +163,3 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head()
     assert head is not None
     return head
-
-
-@contextmanager
-def connected(engine: Engine) -> Iterator[None]:
-    """Translate a database that cannot be reached into StoreUnavailableError."""
-    try:
-        yield
-    except OperationalError as exc:
-        raise unavailable(engine, exc) from exc

@@ -48,9 +48,14 @@ def cn_date(value: dt.date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def china_time(value: dt.datetime) -> dt.datetime:
+    """A stored time (UTC) as Beijing time; a naive time is taken as already local."""
+    return value.astimezone(CHINA_TIME) if value.tzinfo else value
+
+
 def cn_time(value: dt.datetime) -> str:
     """A history time in Beijing time: 2026年3月5日 09:30."""
-    local = value.astimezone(CHINA_TIME) if value.tzinfo else value
+    local = china_time(value)
     return f"{cn_date(local.date())} {local:%H:%M}"
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 from disputes.documents.common import (
     BLANK,
     blank_lines,
+    china_time,
     cn_date,
     cn_time,
     names,
@@ -62,7 +63,7 @@ def mediation_began(record: DisputeRecord) -> dt.date | None:
     """The day the dispute went into mediation, as the history records it."""
     for item in record.history or []:
         if item.field == "status" and item.new == "mediating":
-            return item.at.date()
+            return china_time(item.at).date()
     return None
 
 

@@ -219,7 +219,7 @@ def history() -> list[HistoryItem]:
             note="登记",
         ),
         HistoryItem(
-            at=dt.datetime(2026, 3, 6, 2, 15, tzinfo=dt.UTC),
+            at=dt.datetime(2026, 3, 5, 22, 15, tzinfo=dt.UTC),  # 6 March in Beijing
             actor="周建华",
             action="status",
             field="status",
@@ -253,7 +253,7 @@ def test_record_gives_the_course_from_the_history_and_a_line_for_everyone_presen
     assert "到场人员：申请人王建国、被申请人李秀英" in texts
     # Beijing time, the status change in words and the mediator's note
     assert (
-        "2026年3月6日 10:15 周建华：办理状态由“已受理”改为“调解中”（双方同意到调解室面谈）" in texts
+        "2026年3月6日 06:15 周建华：办理状态由“已受理”改为“调解中”（双方同意到调解室面谈）" in texts
     )
     assert line_with(texts, "2026年3月20日 15:00", "当场签订协议")
     assert line_with(texts, "一、李秀英分两期向王建国支付补偿款3000元")
@@ -264,6 +264,33 @@ def test_record_gives_the_course_from_the_history_and_a_line_for_everyone_presen
         "记录人（签名）",
     ):
         assert line_with(texts, who)
+
+
+def test_documents_of_a_dispute_taken_through_the_register(register):
+    """Records as the register reads them back (history included) make the same documents."""
+    added = register.add(dispute(), actor="周建华")
+    register.change_status(added.id, "mediating", actor="周建华", note="双方同意调解")
+    terms = [{"text": "李秀英一次性赔偿王建国800元", "deadline": "2026-03-31"}]
+    register.update(
+        added.id,
+        {"status": "success", "closed_on": "2026-03-20", "agreement": terms},
+        actor="周建华",
+        note="当场签订协议",
+    )
+    register.update(added.id, {"follow_up": {"date": "2026-04-02", "honoured": True}}, actor="孙丽")
+    record = register.get(added.id)
+
+    texts = lines(opened(record, "record"))
+    assert line_with(texts, "周建华：登记受理")
+    assert line_with(texts, "周建华：办理状态由“已受理”改为“调解中”（双方同意调解）")
+    assert line_with(texts, "周建华：修改协议内容（当场签订协议）")
+    assert line_with(
+        texts, "一、李秀英一次性赔偿王建国800元。履行方式：一次性履行；履行期限：2026年3月31日前。"
+    )
+    agreement = lines(opened(record, "agreement"))
+    assert f"编号：{record.number}" in agreement and "2026年3月20日" in agreement
+    followup = lines(opened(record, "followup"))
+    assert "回访人：孙丽" in followup and "协议履行情况：已按协议履行" in followup
 
 
 def test_record_of_a_failed_mediation_says_so_without_terms():

@@ -24,12 +24,11 @@ from disputes.documents.common import (
     blank_lines,
     chinese_number,
     cn_date,
+    named_parties,
     or_blank,
     particulars,
     party_paragraphs,
     party_signatures,
-    role_of,
-    sides,
     signature_line,
 )
 from disputes.documents.suggestions import suggestion_section
@@ -42,6 +41,8 @@ MEDIATION_LAW = "《中华人民共和国人民调解法》"
 CIVIL_PROCEDURE_LAW = "《中华人民共和国民事诉讼法》"
 CONFIRMATION_DAYS = 30
 AGREED = frozenset({"success", "partial"})
+SIGN_SEAL_OR_FINGERPRINT = "签名、盖章或按指印"
+"""人民调解法 第二十九条: the parties sign, seal or press a fingerprint."""
 
 
 def agreement_date(record: DisputeRecord) -> dt.date | None:
@@ -95,12 +96,7 @@ def _effect_blocks(record: DisputeRecord) -> list[Block]:
 def agreement_sections(
     record: DisputeRecord, suggestions: Mapping[str, Any] | None = None
 ) -> list[Section]:
-    applicants, respondents, others = sides(record)
-    parties: list[Block] = [
-        *party_paragraphs(applicants, "申请人"),
-        *party_paragraphs(respondents, "被申请人"),
-        *party_paragraphs(others, "当事人"),
-    ]
+    parties: list[Block] = [*party_paragraphs(named_parties(record))]
     opening = Paragraph(
         f"上列当事人因{_type_label(record)}，经{or_blank(record.committee)}主持调解，"
         "在查明事实、分清责任的基础上，双方自愿达成如下协议："
@@ -114,7 +110,7 @@ def agreement_sections(
     if suggested is not None:
         sections.append(suggested)
     signatures = [
-        *party_signatures(record.parties, "当事人", how="签名、盖章或按指印"),
+        *party_signatures(named_parties(record), how=SIGN_SEAL_OR_FINGERPRINT),
         signature_line("人民调解员", name=record.mediator),
         Paragraph(f"{or_blank(record.committee)}（印章）", align="right"),
         Paragraph(cn_date(agreement_date(record)), align="right"),
@@ -131,7 +127,8 @@ def _type_label(record: DisputeRecord) -> str:
 def confirmation_sections(record: DisputeRecord) -> list[Section]:
     """司法确认申请书: both parties apply together, within 30 days, to the named court."""
     applicants = [
-        Paragraph(f"申请人（调解中为{role_of(p)}）：{particulars(p)}") for p in record.parties
+        Paragraph(f"申请人（调解中为{role}）：{particulars(party)}")
+        for role, party in named_parties(record)
     ]
     reached = agreement_date(record)
     number = record.number
@@ -187,7 +184,7 @@ def confirmation_sections(record: DisputeRecord) -> list[Section]:
     )
     applied_on = record.confirmation.applied_on if record.confirmation else None
     signatures = [
-        *party_signatures(record.parties, "申请人", how="签名、盖章或按指印", as_role="申请人"),
+        *party_signatures(named_parties(record), how=SIGN_SEAL_OR_FINGERPRINT, as_role="申请人"),
         Paragraph(f"申请日期：{cn_date(applied_on)}", align="right"),
     ]
     return [

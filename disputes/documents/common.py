@@ -9,7 +9,7 @@ the 17th odd for men), else left blank.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from disputes.schema import DisputeRecord, RegisteredParty
 from kb_service.export import Paragraph
@@ -80,16 +80,14 @@ def sex_and_birth(party: RegisteredParty) -> tuple[str | None, dt.date | None]:
     return ("男" if int(number[16]) % 2 else "女"), born
 
 
-def role_of(party: RegisteredParty, default: str = "当事人") -> str:
-    return party.role or default
-
-
 def is_respondent(party: RegisteredParty) -> bool:
-    return "被申请" in party.role or "被告" in party.role
+    role = party.role or ""
+    return "被申请" in role or "被告" in role
 
 
 def is_applicant(party: RegisteredParty) -> bool:
-    return not is_respondent(party) and ("申请" in party.role or "原告" in party.role)
+    role = party.role or ""
+    return not is_respondent(party) and ("申请" in role or "原告" in role)
 
 
 def sides(
@@ -102,10 +100,35 @@ def sides(
     """
     applicants = [p for p in record.parties if is_applicant(p)]
     respondents = [p for p in record.parties if is_respondent(p)]
-    others = [p for p in record.parties if p not in applicants and p not in respondents]
+    others = [p for p in record.parties if not is_applicant(p) and not is_respondent(p)]
     if not applicants and not respondents and others:
         return others[:1], others[1:], []
     return applicants, respondents, others
+
+
+Named = tuple[str, RegisteredParty]
+"""A party with the role a document names it by."""
+
+
+def named_sides(record: DisputeRecord) -> tuple[list[Named], list[Named], list[Named]]:
+    """:func:`sides`, each party with its role: as registered (申请人, 第三人 …), or by its side
+    where the register names none or only 当事人."""
+
+    def name(party: RegisteredParty, side: str) -> Named:
+        return (party.role if party.role and party.role != "当事人" else side), party
+
+    applicants, respondents, others = sides(record)
+    return (
+        [name(p, "申请人") for p in applicants],
+        [name(p, "被申请人") for p in respondents],
+        [name(p, "当事人") for p in others],
+    )
+
+
+def named_parties(record: DisputeRecord) -> list[Named]:
+    """Every party with its role: applicants, then respondents, then the others."""
+    applicants, respondents, others = named_sides(record)
+    return [*applicants, *respondents, *others]
 
 
 def particulars(party: RegisteredParty) -> str:
@@ -136,9 +159,9 @@ def particulars(party: RegisteredParty) -> str:
     return "，".join(fields)
 
 
-def party_paragraphs(parties: Iterable[RegisteredParty], role: str) -> list[Paragraph]:
+def party_paragraphs(parties: Iterable[Named]) -> list[Paragraph]:
     """One paragraph per party: 申请人：王建国，性别：男，…"""
-    return [Paragraph(f"{role_of(p, role)}：{particulars(p)}") for p in parties]
+    return [Paragraph(f"{role}：{particulars(party)}") for role, party in parties]
 
 
 def names(parties: Iterable[RegisteredParty]) -> str:
@@ -156,19 +179,15 @@ def signature_line(who: str, *, name: str | None = None, how: str = "签名") ->
 
 
 def party_signatures(
-    parties: Sequence[RegisteredParty],
-    default_role: str,
-    *,
-    how: str = PERSON_SIGNS,
-    as_role: str | None = None,
+    parties: Iterable[Named], *, how: str = PERSON_SIGNS, as_role: str | None = None
 ) -> list[Paragraph]:
     """A line for each party: persons sign (or press a fingerprint), organisations seal.
 
     ``as_role`` names every party alike (all are 申请人 of a joint application).
     """
     lines = []
-    for party in parties:
-        role = as_role or role_of(party, default_role)
+    for named_role, party in parties:
+        role = as_role or named_role
         if party.kind == "org":
             lines.append(
                 Paragraph(

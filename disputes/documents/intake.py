@@ -7,12 +7,12 @@ from disputes.documents.common import (
     PERSON_SIGNS,
     blank_lines,
     cn_date,
+    named_parties,
+    named_sides,
     or_blank,
     particulars,
     party_paragraphs,
     party_signatures,
-    role_of,
-    sides,
     signature_line,
     yuan,
 )
@@ -31,15 +31,15 @@ def _text_or_blank(text: str | None) -> list[Block]:
 
 def application_sections(record: DisputeRecord) -> list[Section]:
     """人民调解申请书: who applies against whom, what they ask, why; signed and dated."""
-    applicants, respondents, others = sides(record)
-    parties: list[Block] = [*party_paragraphs(applicants, "申请人")]
-    parties += party_paragraphs(respondents, "被申请人") or [Paragraph(f"被申请人：{BLANK}")]
-    parties += party_paragraphs(others, "其他当事人")
+    applicants, respondents, others = named_sides(record)
+    parties: list[Block] = [*party_paragraphs(applicants)]
+    parties += party_paragraphs(respondents) or [Paragraph(f"被申请人：{BLANK}")]
+    parties += party_paragraphs(others)
     closing = [
         Paragraph("申请人自愿申请人民调解，保证以上所述情况属实。"),
         Paragraph("此致"),
         Paragraph(or_blank(record.committee)),
-        *party_signatures(applicants, "申请人", how=PERSON_SIGNS),
+        *party_signatures(applicants, how=PERSON_SIGNS),
         Paragraph(f"申请日期：{cn_date(record.received)}", align="right"),
     ]
     return [
@@ -59,9 +59,9 @@ def register_sections(record: DisputeRecord) -> list[Section]:
         ["纠纷类型", _label(DISPUTE_TYPES, record.dispute_type)],
         ["所属地区", or_blank(record.region)],
     ]
-    for party in record.parties:
+    for role, party in named_parties(record):
         kind = "单位" if party.kind == "org" else "个人"
-        rows.append([f"{role_of(party)}（{kind}）", particulars(party)])
+        rows.append([f"{role}（{kind}）", particulars(party)])
     rows += [
         ["涉及人数", f"{record.people_involved} 人" if record.people_involved else BLANK],
         ["涉及金额", yuan(record.amount)],

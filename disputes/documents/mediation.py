@@ -15,10 +15,10 @@ from disputes.documents.common import (
     china_time,
     cn_date,
     cn_time,
+    named_parties,
     names,
     or_blank,
     party_signatures,
-    role_of,
     signature_line,
 )
 from disputes.documents.terms import term_paragraphs
@@ -69,7 +69,8 @@ def mediation_began(record: DisputeRecord) -> dt.date | None:
 
 def record_sections(record: DisputeRecord) -> list[Section]:
     """调解笔录: time, place, who was there, the notice given, the course, the result, signatures."""
-    present = "、".join(f"{role_of(p)}{p.name}" for p in record.parties) or BLANK
+    parties = named_parties(record)
+    present = "、".join(f"{role}{party.name}" for role, party in parties) or BLANK
     basics = [
         Paragraph(f"时间：{cn_date(mediation_began(record))} ____时____分至____时____分"),
         Paragraph(f"地点：{BLANK}"),
@@ -84,7 +85,7 @@ def record_sections(record: DisputeRecord) -> list[Section]:
         "拒绝调解或者要求终止调解；当事人应当如实陈述纠纷事实，遵守调解现场秩序，尊重对方"
         "当事人行使权利。当事人是否听清楚？是否申请调解员回避？"
     )
-    answers = [Paragraph(f"{role_of(p)}{p.name}：{BLANK}") for p in record.parties]
+    answers = [Paragraph(f"{role}{party.name}：{BLANK}") for role, party in parties]
     course: list[Block] = []
     if record.history:
         course.append(ListBlock([history_line(item) for item in record.history]))
@@ -94,7 +95,7 @@ def record_sections(record: DisputeRecord) -> list[Section]:
         result += term_paragraphs(record.agreement)
     present_signatures = [
         Paragraph("以上笔录已经到场人员阅看（或者向其宣读），确认与所述一致。"),
-        *party_signatures(record.parties, "当事人"),
+        *party_signatures(parties),
         signature_line("调解员", name=record.mediator),
         signature_line("记录人"),
     ]

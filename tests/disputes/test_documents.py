@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 
 from disputes.documents import KINDS, dispute_document
 from disputes.generator import generate
-from disputes.schema import STATUSES, DisputeIn, DisputeRecord, HistoryItem
+from disputes.schema import STATUSES, DisputeIn, DisputeRecord, HistoryItem, RegisteredParty
 from kb_service.errors import InvalidInputError
 from kb_service.export import to_docx, to_html, to_markdown
 from tests.disputes.conftest import COMMITTEE, dispute
@@ -80,7 +80,8 @@ def sex_from_id(number: str) -> str:
 def test_agreement_carries_every_element_of_article_29():
     record = settled()
     applicant_id = record.parties[0].id_number
-    texts = lines(opened(record, "agreement"))
+    document = opened(record, "agreement")
+    texts = lines(document)
     assert texts[0] == "人民调解协议书"
     assert "编号：（2026）南关调字第15号" in texts
 
@@ -111,8 +112,13 @@ def test_agreement_carries_every_element_of_article_29():
     assert "（王建国）" in line_with(texts, "申请人（签名、盖章或按指印）")
     assert "（李秀英）" in line_with(texts, "被申请人（签名、盖章或按指印）")
     assert "（周建华）" in line_with(texts, "人民调解员（签名）")
-    assert f"{COMMITTEE}（印章）" in texts
-    assert "2026年3月20日" in texts  # the day the agreement was reached
+    seal, date = [
+        p for p in document.paragraphs if p.text in (f"{COMMITTEE}（印章）", "2026年3月20日")
+    ]
+    assert (
+        seal.text == f"{COMMITTEE}（印章）" and date.text == "2026年3月20日"
+    )  # the day it was reached
+    assert seal.alignment == date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def test_an_organisation_party_seals_and_names_its_legal_representative():
@@ -143,6 +149,17 @@ def test_each_party_holds_a_copy_when_there_are_more_than_two():
     texts = lines(opened(settled(parties=parties), "agreement"))
     assert "本协议一式四份，各方当事人各执一份，人民调解委员会留存一份。" in texts
     assert "（赵志刚）" in line_with(texts, "第三人（签名、盖章或按指印）")
+
+
+def test_parties_registered_without_roles_read_as_applicant_and_respondent():
+    # as the register reads them back (a blank role does not survive re-validation)
+    parties = [RegisteredParty(name="王建国", phone="13904315678"), RegisteredParty(name="李秀英")]
+    record = settled().model_copy(update={"parties": parties})
+    application = lines(opened(record, "application"))
+    assert line_with(application, "申请人：王建国") and line_with(application, "被申请人：李秀英")
+    assert line_with(application, "申请人（签名或按指印）", "（王建国）")
+    agreement = lines(opened(record, "agreement"))
+    assert line_with(agreement, "被申请人（签名、盖章或按指印）", "（李秀英）")
 
 
 def test_terms_past_ten_are_numbered_in_chinese():

@@ -96,10 +96,12 @@ def _effect_blocks(record: DisputeRecord) -> list[Block]:
 def agreement_sections(
     record: DisputeRecord, suggestions: Mapping[str, Any] | None = None
 ) -> list[Section]:
+    """人民调解协议书; the assistant's suggestions, where given, in a marked section of their own."""
     parties: list[Block] = [*party_paragraphs(named_parties(record))]
+    both = "双方" if len(record.parties) == 2 else "各方"
     opening = Paragraph(
         f"上列当事人因{_type_label(record)}，经{or_blank(record.committee)}主持调解，"
-        "在查明事实、分清责任的基础上，双方自愿达成如下协议："
+        f"在查明事实、分清责任的基础上，{both}自愿达成如下协议："
     )
     sections = [
         Section("当事人基本情况", parties),

@@ -44,7 +44,8 @@ class Services:
     def embed_query(self, text: str):
         """The query vector. Queries bypass the persistent cache: what people type (which
         may name people) is never written to disk, and the cache keeps only library text."""
-        prefix = self.settings.embedding_query_prefix
+        # An encoder that wants its own marker on queries (e5: "query: ") says so itself.
+        prefix = self.settings.embedding_query_prefix or getattr(self.embedder.inner, "query_prefix", "")
         return self.embedder.inner.encode([prefix + self.analyzer.normalize(text)])[0]
 
     def close(self) -> None:

@@ -84,7 +84,8 @@ class Services:
                     f"{collection} 集合由向量模型 {built_with} 建立，而当前 KB_EMBEDDING_MODEL 为 "
                     f"{self.embedder.model_id}：请运行 kb index --rebuild，或改回原模型"
                 )
-        prefix = self.settings.embedding_query_prefix
+        # An encoder that wants its own marker on queries (e5: "query: ") says so itself.
+        prefix = self.settings.embedding_query_prefix or getattr(self.embedder.inner, "query_prefix", "")
         with timed_embedding("query"):
             return self.embedder.inner.encode([prefix + self.analyzer.normalize(text)])[0]
 

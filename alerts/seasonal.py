@@ -1,0 +1,245 @@
+"""A seasonal count model in the Farrington family, for series with two or more years of history.
+
+The count of the period judged is compared with what a quasi-Poisson GLM
+fitted to the cell's own history predicts for it (statsmodels does the
+fitting; scipy gives the distribution):
+
+    log E[y_t] = β0 + Σ_k (a_k sin 2πk·s_t + b_k cos 2πk·s_t)     yearly season (s_t: fraction of the year)
+                 + γ1·pre_t + γ2·holiday_t                          Spring Festival run-up and holiday
+                 + δ·t                                              trend, kept only if it earns its place
+
+- **Season**: Fourier terms on the period's place in the year, so weekly and
+  monthly series share one model and a 53-week year needs no special case.
+- **Spring Festival**: its date moves by weeks from year to year, so it gets
+  its own exposures (:mod:`alerts.festivals`), as ESSENCE-style holiday
+  adjustments do for Easter.
+- **Trend** (Farrington 1996): fitted only with at least ``trend_min_years``
+  of history, kept when significant at ``trend_alpha`` and when it does not
+  predict more than the history ever saw.
+- **Past surges down-weighted** (Farrington 1996; Noufaily et al. 2013): after
+  a first fit, periods whose standardised Anscombe residual exceeds
+  ``reweight_threshold`` get weight s⁻² and the model is fitted again, so a
+  surge two years ago does not raise today's expectation and mask a new one.
+- **Dispersion** φ = max(1, weighted Pearson χ² / (n − p)), the quasi-Poisson
+  estimate. The predictive distribution of the count is negative binomial
+  with mean μ̂ and variance φμ̂ + μ̂²·Var(η̂) — Noufaily's NB plug-in, widened
+  by the uncertainty of the fitted mean so short histories are not
+  over-confident. The p-value is P(Y ≥ observed); the upper bound is the
+  count at the yellow cut-off.
+
+Levels come from the p-value: yellow < ``alphas[0]``, orange < ``alphas[1]``,
+red < ``alphas[2]`` (defaults chosen on the benchmark, see
+``benchmarks/surveillance.py``), and never below Farrington's minimum count.
+
+No maintained Python port of R's ``surveillance`` exists (``epysurv`` wraps R
+through rpy2 and stopped in 2020), so the method is assembled here from
+statsmodels' GLM and scipy's distributions.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import statsmodels.api as sm
+from scipy import stats
+
+from alerts.festivals import festival_exposure
+from alerts.periods import PERIOD_WORDS, PERIODS_PER_YEAR, Period, period_end, shift
+from alerts.series import CountSeries, Detection, MinimumCount, level_from_p
+from kb_service.errors import InvalidInputError
+
+METHOD = "seasonal_glm"
+
+
+@dataclass(frozen=True)
+class SeasonalConfig:
+    years: float = 5.0
+    """History used at most, in years."""
+    min_years: float = 2.0
+    """Less history than this: the model refuses (``detect`` falls back to EARS)."""
+    harmonics: int = 2
+    """Fourier pairs for the yearly season."""
+    festival: bool = True
+    """Spring Festival run-up and holiday terms."""
+    trend_min_years: float = 3.0
+    trend_alpha: float = 0.05
+    guard: int = 0
+    """Periods just before the judged one left out of the fit (an outbreak in progress)."""
+    reweight_threshold: float = 2.58
+    """Standardised Anscombe residual above which a past period is down-weighted."""
+    alphas: tuple[float, float, float] = (0.005, 0.0005, 0.00005)
+    """p-value cut-offs for yellow, orange, red."""
+    minimum: MinimumCount = field(default_factory=MinimumCount)
+
+
+def history_needed(period: Period, config: SeasonalConfig) -> int:
+    return math.ceil(config.min_years * PERIODS_PER_YEAR[period])
+
+
+@lru_cache(maxsize=256)
+def _covariates(start, period: Period, size: int, harmonics: int) -> np.ndarray:
+    """Per period: Fourier terms, festival exposures (pre, holiday) and time in years."""
+    rows = []
+    for i in range(size):
+        first = shift(start, i, period)
+        last = period_end(first, period)
+        middle = first.toordinal() + (last.toordinal() - first.toordinal()) / 2
+        year_start = first.replace(month=1, day=1).toordinal()
+        season = (middle - year_start) / 365.25
+        fourier = []
+        for k in range(1, harmonics + 1):
+            fourier += [math.sin(2 * math.pi * k * season), math.cos(2 * math.pi * k * season)]
+        rows.append([*fourier, *festival_exposure(first, last), i / PERIODS_PER_YEAR[period]])
+    return np.array(rows, dtype=float)
+
+
+@dataclass
+class _Fit:
+    params: np.ndarray
+    cov: np.ndarray
+    dispersion: float
+    downweighted: int
+
+
+def _hat_diagonal(X: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    q, _ = np.linalg.qr(X * np.sqrt(weights)[:, None])
+    return np.einsum("ij,ij->i", q, q)
+
+
+def _fit(y: np.ndarray, X: np.ndarray, threshold: float) -> _Fit:
+    """Quasi-Poisson fit, Farrington's reweighting of large positive residuals, refit."""
+    n, p = X.shape
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter on sparse cells; checked below
+        first = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+        mu = first.mu
+        dispersion = max(1.0, float(np.sum((y - mu) ** 2 / mu)) / max(n - p, 1))
+        anscombe = 1.5 * (np.cbrt(y) ** 2 - np.cbrt(mu) ** 2) / mu ** (1 / 6)
+        hat = np.clip(_hat_diagonal(X, mu), 0, 0.99)
+        standardised = anscombe / np.sqrt(dispersion * (1 - hat))
+        weights = np.where(standardised > threshold, standardised ** -2.0, 1.0)
+        downweighted = int((standardised > threshold).sum())
+        if downweighted:
+            weights *= n / weights.sum()
+            second = sm.GLM(y, X, family=sm.families.Poisson(), var_weights=weights)
+            result = second.fit(start_params=first.params)
+        else:
+            result = first
+    mu = result.mu
+    dispersion = max(1.0, float(np.sum(weights * (y - mu) ** 2 / mu)) / max(n - p, 1))
+    return _Fit(result.params, result.normalized_cov_params * dispersion, dispersion, downweighted)
+
+
+def _predictive(mean: float, dispersion: float):
+    """Negative binomial with the given mean and variance ``dispersion × mean`` (Poisson at 1)."""
+    if dispersion <= 1 + 1e-9 or mean <= 0:
+        return stats.poisson(max(mean, 0.0))
+    size = mean / (dispersion - 1)
+    return stats.nbinom(size, size / (size + mean))
+
+
+def seasonal(
+    series: CountSeries, at: int | None = None, config: SeasonalConfig = SeasonalConfig()
+) -> Detection:
+    """Judge one period (the last by default) against the cell's seasonal history."""
+    index = series.index(at)
+    per_year = PERIODS_PER_YEAR[series.period]
+    needed = history_needed(series.period, config)
+    if index < needed:
+        raise InvalidInputError(
+            f"季节性模型需要此前至少{config.min_years:g}年（{needed}个周期）的数据，目前只有{index}个",
+            field="series",
+        )
+    counts = series.counts
+    end = index - config.guard
+    begin = max(0, end - round(config.years * per_year))
+    y = counts[begin:end]
+    covariates = _covariates(series.start, series.period, len(series), config.harmonics)
+    fourier = covariates[:, : 2 * config.harmonics]
+    festival = covariates[:, 2 * config.harmonics : 2 * config.harmonics + 2]
+    time = covariates[:, -1:]
+    columns = [np.ones((len(series), 1)), fourier]
+    if config.festival:
+        # A festival term the history never saw (all-zero exposure) cannot be estimated.
+        seen = festival[begin:end].max(axis=0) > 0
+        columns.append(festival[:, seen])
+    base = np.hstack(columns)
+    history_years = (end - begin) / per_year
+
+    if y.sum() == 0:
+        fit, X, trend_kept = None, base, False
+    else:
+        fit, X, trend_kept = None, base, False
+        if history_years >= config.trend_min_years:
+            with_trend = np.hstack([base, time])
+            candidate = _fit(y, with_trend[begin:end], config.reweight_threshold)
+            slope, slope_sd = candidate.params[-1], math.sqrt(max(candidate.cov[-1, -1], 0))
+            significant = slope_sd > 0 and 2 * stats.norm.sf(abs(slope / slope_sd)) < config.trend_alpha
+            predicted = math.exp(float(with_trend[index] @ candidate.params))
+            if significant and predicted <= y.max():
+                fit, X, trend_kept = candidate, with_trend, True
+        if fit is None:
+            fit = _fit(y, base[begin:end], config.reweight_threshold)
+
+    if fit is None:
+        expected, dispersion, spread, downweighted = 0.0, 1.0, 0.0, 0
+    else:
+        x0 = X[index]
+        eta = float(x0 @ fit.params)
+        expected = math.exp(min(eta, 50.0))
+        spread = float(x0 @ fit.cov @ x0)
+        dispersion, downweighted = fit.dispersion, fit.downweighted
+    predictive_dispersion = dispersion + expected * spread
+    predictive = _predictive(expected, predictive_dispersion)
+    observed = int(counts[index])
+    p_value = float(predictive.sf(observed - 1)) if observed > 0 else 1.0
+    upper = float(predictive.ppf(1 - config.alphas[0]))
+    score = (observed - expected) / (upper - expected) if upper > expected else float(observed > upper)
+    level = level_from_p(p_value, config.alphas)
+
+    word = PERIOD_WORDS[series.period]
+    same_period = [
+        counts[index - round(k * per_year)]
+        for k in range(1, math.ceil(config.years) + 1)
+        if index - round(k * per_year) >= begin
+    ]
+    festival_now = config.festival and covariates[index, 2 * config.harmonics : -1].max() > 0
+    parts = [f"近{history_years:.0f}年历史"]
+    if festival_now:
+        parts.append("已计入春节因素")
+    if trend_kept:
+        parts.append("含趋势")
+    reason = f"{series.label_zh(index)}受理{observed}件，季节性模型（{'，'.join(parts)}）预计{expected:.1f}件"
+    if same_period:
+        reason += f"（近{len(same_period)}年同期平均{np.mean(same_period):.1f}件）"
+    excess = f"高出{(observed - expected) / expected:.0%}" if expected > 0 else "历史同期几乎没有"
+    if level is None:
+        reason += f"，未超过预警上限{upper:.0f}件（p={p_value:.2g}）"
+    elif not config.minimum.met(counts, index):
+        level = None
+        reason += f"，{excess}；但{config.minimum.explain(counts, index, word)}"
+    else:
+        reason += f"，{excess}，超过预警上限{upper:.0f}件（p={p_value:.2g}）"
+    return Detection(
+        period=series.label(index),
+        period_start=series.period_start(index),
+        observed=observed,
+        expected=expected,
+        upper=upper,
+        p_value=p_value,
+        score=float(score),
+        level=level,
+        method=METHOD,
+        reason=reason,
+        details={
+            "history_periods": int(end - begin),
+            "dispersion": dispersion,
+            "trend": trend_kept,
+            "downweighted": downweighted,
+            "festival_period": bool(festival_now),
+        },
+    )

@@ -110,12 +110,17 @@ def _hat_diagonal(X: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", q, q)
 
 
-def _fit(y: np.ndarray, X: np.ndarray, threshold: float) -> _Fit:
-    """Quasi-Poisson fit, Farrington's reweighting of large positive residuals, refit."""
+def _fit(y: np.ndarray, X: np.ndarray, threshold: float, start: np.ndarray | None = None) -> _Fit:
+    """Quasi-Poisson fit, Farrington's reweighting of large positive residuals, refit.
+
+    ``start``: parameters to start IRLS from (last period's fit, when scanning).
+    """
     n, p = X.shape
+    if start is not None and start.shape != (p,):
+        start = None
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence chatter on sparse cells; checked below
-        first = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+        warnings.simplefilter("ignore")  # convergence chatter on sparse cells
+        first = sm.GLM(y, X, family=sm.families.Poisson()).fit(start_params=start)
         mu = first.mu
         dispersion = max(1.0, float(np.sum((y - mu) ** 2 / mu)) / max(n - p, 1))
         anscombe = 1.5 * (np.cbrt(y) ** 2 - np.cbrt(mu) ** 2) / mu ** (1 / 6)
@@ -134,18 +139,36 @@ def _fit(y: np.ndarray, X: np.ndarray, threshold: float) -> _Fit:
     return _Fit(result.params, result.normalized_cov_params * dispersion, dispersion, downweighted)
 
 
-def _predictive(mean: float, dispersion: float):
-    """Negative binomial with the given mean and variance ``dispersion × mean`` (Poisson at 1)."""
+def _tail_and_bound(observed: int, mean: float, dispersion: float, alpha: float) -> tuple[float, float]:
+    """P(Y ≥ observed) and the (1 − alpha) quantile of Y.
+
+    Y is negative binomial with the given mean and variance ``dispersion × mean``
+    (Poisson at dispersion 1).
+    """
     if dispersion <= 1 + 1e-9 or mean <= 0:
-        return stats.poisson(max(mean, 0.0))
-    size = mean / (dispersion - 1)
-    return stats.nbinom(size, size / (size + mean))
+        mean = max(mean, 0.0)
+        tail = stats.poisson.sf(observed - 1, mean)
+        bound = stats.poisson.ppf(1 - alpha, mean)
+    else:
+        size = mean / (dispersion - 1)
+        tail = stats.nbinom.sf(observed - 1, size, size / (size + mean))
+        bound = stats.nbinom.ppf(1 - alpha, size, size / (size + mean))
+    return (float(tail) if observed > 0 else 1.0), float(bound)
 
 
 def seasonal(
-    series: CountSeries, at: int | None = None, config: SeasonalConfig = SeasonalConfig()
+    series: CountSeries,
+    at: int | None = None,
+    config: SeasonalConfig = SeasonalConfig(),
+    *,
+    warm: dict[str, np.ndarray] | None = None,
 ) -> Detection:
-    """Judge one period (the last by default) against the cell's seasonal history."""
+    """Judge one period (the last by default) against the cell's seasonal history.
+
+    ``warm``: a dict kept across calls on consecutive periods of one series
+    (``scan`` passes one) so each fit starts from the last one's parameters.
+    """
+    warm = {} if warm is None else warm
     index = series.index(at)
     per_year = PERIODS_PER_YEAR[series.period]
     needed = history_needed(series.period, config)
@@ -176,14 +199,16 @@ def seasonal(
         fit, X, trend_kept = None, base, False
         if history_years >= config.trend_min_years:
             with_trend = np.hstack([base, time])
-            candidate = _fit(y, with_trend[begin:end], config.reweight_threshold)
+            candidate = _fit(y, with_trend[begin:end], config.reweight_threshold, warm.get("trend"))
+            warm["trend"] = candidate.params
             slope, slope_sd = candidate.params[-1], math.sqrt(max(candidate.cov[-1, -1], 0))
             significant = slope_sd > 0 and 2 * stats.norm.sf(abs(slope / slope_sd)) < config.trend_alpha
             predicted = math.exp(float(with_trend[index] @ candidate.params))
             if significant and predicted <= y.max():
                 fit, X, trend_kept = candidate, with_trend, True
         if fit is None:
-            fit = _fit(y, base[begin:end], config.reweight_threshold)
+            fit = _fit(y, base[begin:end], config.reweight_threshold, warm.get("base"))
+            warm["base"] = fit.params
 
     if fit is None:
         expected, dispersion, spread, downweighted = 0.0, 1.0, 0.0, 0
@@ -194,10 +219,8 @@ def seasonal(
         spread = float(x0 @ fit.cov @ x0)
         dispersion, downweighted = fit.dispersion, fit.downweighted
     predictive_dispersion = dispersion + expected * spread
-    predictive = _predictive(expected, predictive_dispersion)
     observed = int(counts[index])
-    p_value = float(predictive.sf(observed - 1)) if observed > 0 else 1.0
-    upper = float(predictive.ppf(1 - config.alphas[0]))
+    p_value, upper = _tail_and_bound(observed, expected, predictive_dispersion, config.alphas[0])
     score = (observed - expected) / (upper - expected) if upper > expected else float(observed > upper)
     level = level_from_p(p_value, config.alphas)
 

@@ -59,6 +59,12 @@ def choose_method(series: CountSeries, index: int, config: SurveillanceConfig) -
     return None
 
 
+def _check_method(config: SurveillanceConfig) -> None:
+    if config.method not in METHODS:
+        choices = "、".join(METHODS)
+        raise InvalidInputError(f"未知的检测方法“{config.method}”，可选：{choices}", field="method")
+
+
 def detect(
     series: CountSeries, at: int | None = None, config: SurveillanceConfig = SurveillanceConfig()
 ) -> Detection | None:
@@ -68,15 +74,18 @@ def detect(
     gives None; a named method with too little history raises
     :class:`InvalidInputError`.
     """
-    if config.method not in METHODS:
-        choices = "、".join(METHODS)
-        raise InvalidInputError(f"未知的检测方法“{config.method}”，可选：{choices}", field="method")
-    index = series.index(at)
+    _check_method(config)
+    return _detect(series, series.index(at), config)
+
+
+def _detect(
+    series: CountSeries, index: int, config: SurveillanceConfig, warm: dict | None = None
+) -> Detection | None:
     method = choose_method(series, index, config)
     if method is None:
         return None
     if method == "seasonal_glm":
-        return seasonal(series, index, replace(config.seasonal, minimum=config.minimum))
+        return seasonal(series, index, replace(config.seasonal, minimum=config.minimum), warm=warm)
     variant = method.removeprefix("ears_").upper()
     return ears(series, index, replace(config.ears, variant=variant, minimum=config.minimum))
 
@@ -88,10 +97,12 @@ def scan(
 
     Each period sees only the counts up to itself (the methods never look ahead).
     """
+    _check_method(config)
     results: list[Detection | None] = []
+    warm: dict = {}
     for index in range(first, len(series)):
         try:
-            results.append(detect(series, index, config))
+            results.append(_detect(series, index, config, warm))
         except InvalidInputError:
             results.append(None)  # a named method with too little history at this point
     return results

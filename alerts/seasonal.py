@@ -18,10 +18,12 @@ fitting; scipy gives the distribution):
   predict more than the history ever saw.
 - **Past surges down-weighted** (Farrington 1996; Noufaily et al. 2013): after
   a first fit, periods whose standardised Anscombe residual exceeds
-  ``reweight_threshold`` get weight s⁻² and the model is fitted again, so a
-  surge two years ago does not raise today's expectation and mask a new one.
-- **Dispersion** φ = max(1, weighted Pearson χ² / (n − p)), the quasi-Poisson
-  estimate. The predictive distribution of the count is negative binomial
+  ``reweight_threshold`` get weight s⁻² and the model is fitted again (up to
+  three rounds, until the set settles), so a surge two years ago does not
+  raise today's expectation and mask a new one.
+- **Dispersion** φ = max(1, Pearson χ² / (n − p)) over the periods kept at
+  full weight (Farrington weights them all; a surge left in φ widens the
+  bound enough to hide the next one, as the tests show). The predictive distribution of the count is negative binomial
   with mean μ̂ and variance φμ̂ + μ̂²·Var(η̂) — Noufaily's NB plug-in, widened
   by the uncertainty of the fitted mean so short histories are not
   over-confident. The p-value is P(Y ≥ observed); the upper bound is the
@@ -110,33 +112,47 @@ def _hat_diagonal(X: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", q, q)
 
 
-def _fit(y: np.ndarray, X: np.ndarray, threshold: float, start: np.ndarray | None = None) -> _Fit:
-    """Quasi-Poisson fit, Farrington's reweighting of large positive residuals, refit.
+def _dispersion(y: np.ndarray, mu: np.ndarray, kept: np.ndarray, p: int) -> float:
+    """Quasi-Poisson φ from the periods not down-weighted (Pearson χ² / degrees of freedom)."""
+    return max(1.0, float(np.sum(((y - mu) ** 2 / mu)[kept])) / max(int(kept.sum()) - p, 1))
 
-    ``start``: parameters to start IRLS from (last period's fit, when scanning).
+
+def _fit(
+    y: np.ndarray, X: np.ndarray, threshold: float, start: np.ndarray | None = None, rounds: int = 3
+) -> _Fit:
+    """Quasi-Poisson fit with Farrington's down-weighting of large positive residuals.
+
+    Each round computes standardised Anscombe residuals s under the current
+    fit, gives the periods with s > ``threshold`` weight s⁻² (the rest 1,
+    rescaled to sum to n) and refits, until the set of down-weighted periods
+    settles. φ is estimated from the periods kept at full weight: a past
+    surge would otherwise inflate it and hide the next one behind a wide
+    bound. ``start``: parameters to start IRLS from (the last period's fit).
     """
     n, p = X.shape
     if start is not None and start.shape != (p,):
         start = None
+    flagged = np.zeros(n, dtype=bool)
+    weights = np.ones(n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter on sparse cells
-        first = sm.GLM(y, X, family=sm.families.Poisson()).fit(start_params=start)
-        mu = first.mu
-        dispersion = max(1.0, float(np.sum((y - mu) ** 2 / mu)) / max(n - p, 1))
-        anscombe = 1.5 * (np.cbrt(y) ** 2 - np.cbrt(mu) ** 2) / mu ** (1 / 6)
-        hat = np.clip(_hat_diagonal(X, mu), 0, 0.99)
-        standardised = anscombe / np.sqrt(dispersion * (1 - hat))
-        weights = np.where(standardised > threshold, standardised ** -2.0, 1.0)
-        downweighted = int((standardised > threshold).sum())
-        if downweighted:
+        result = sm.GLM(y, X, family=sm.families.Poisson()).fit(start_params=start)
+        for _ in range(rounds):
+            mu = result.mu
+            dispersion = _dispersion(y, mu, ~flagged, p)
+            anscombe = 1.5 * (np.cbrt(y) ** 2 - np.cbrt(mu) ** 2) / mu ** (1 / 6)
+            hat = np.clip(_hat_diagonal(X, weights * mu), 0, 0.99)
+            standardised = anscombe / np.sqrt(dispersion * (1 - hat))
+            now = standardised > threshold
+            if not now.any() or np.array_equal(now, flagged):
+                break
+            flagged = now
+            weights = np.where(flagged, standardised ** -2.0, 1.0)
             weights *= n / weights.sum()
-            second = sm.GLM(y, X, family=sm.families.Poisson(), var_weights=weights)
-            result = second.fit(start_params=first.params)
-        else:
-            result = first
-    mu = result.mu
-    dispersion = max(1.0, float(np.sum(weights * (y - mu) ** 2 / mu)) / max(n - p, 1))
-    return _Fit(result.params, result.normalized_cov_params * dispersion, dispersion, downweighted)
+            model = sm.GLM(y, X, family=sm.families.Poisson(), var_weights=weights)
+            result = model.fit(start_params=result.params)
+    dispersion = _dispersion(y, result.mu, ~flagged, p)
+    return _Fit(result.params, result.normalized_cov_params * dispersion, dispersion, int(flagged.sum()))
 
 
 def _tail_and_bound(observed: int, mean: float, dispersion: float, alpha: float) -> tuple[float, float]:
@@ -228,7 +244,7 @@ def seasonal(
     same_period = [
         counts[index - round(k * per_year)]
         for k in range(1, math.ceil(config.years) + 1)
-        if index - round(k * per_year) >= begin
+        if index - round(k * per_year) >= 0
     ]
     festival_now = config.festival and covariates[index, 2 * config.harmonics : -1].max() > 0
     parts = [f"近{history_years:.0f}年历史"]

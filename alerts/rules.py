@@ -136,7 +136,7 @@ class RuleConfig:
     """How alert periods are named: ISO week (``2026-W07``) or month."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Dispute:
     """The fields the rules read, normalised once."""
 
@@ -359,7 +359,8 @@ def _identities(disputes: Sequence[_Dispute], rule: RepeatRule) -> dict[str, lis
 
 def _repeat_alerts(disputes: Sequence[_Dispute], as_of: dt.date, config: RuleConfig) -> list[Alert]:
     rule = config.repeat
-    alerts = []
+    # (period, disputes) → {identity: name}: parties who come back together make one alert.
+    found: dict[tuple[str, tuple[_Dispute, ...]], dict[str, str]] = defaultdict(dict)
     for identity, seen in _identities(disputes, rule).items():
         by_id = {dispute.id: (dispute, name) for dispute, name in seen}  # one per dispute
         ordered = sorted(by_id.values(), key=lambda item: (item[0].received, item[0].id))
@@ -368,29 +369,32 @@ def _repeat_alerts(disputes: Sequence[_Dispute], as_of: dt.date, config: RuleCon
             if (as_of - dispute.received).days < config.lookback_days:
                 latest_per_period[_period(dispute.received, config)] = (dispute, name)
         for period, (latest, name) in latest_per_period.items():
-            window = [
-                d for d, _ in ordered
-                if 0 <= (latest.received - d.received).days <= rule.window_days and d.received <= latest.received
-            ]
-            if len(window) < rule.min_disputes:
-                continue
-            count = len(window)
-            level: Level = "red" if count >= 4 else "orange" if count == 3 else "yellow"
-            days = (latest.received - window[0].received).days
-            alerts.append(Alert(
-                kind="repeat",
-                level=level,
-                key=f"repeat:{stable_hash(identity)}:{period}",
-                region=latest.region,
-                dispute_type=latest.dispute_type,
-                period=period,
-                reason=f"当事人{name}在{days}天内涉及{count}起纠纷（{'、'.join(d.id for d in window)}），"
-                       f"属重复纠纷，请核实是否化解到位",
-                disputes=tuple(d.id for d in window),
-                observed=float(count),
-                expected=float(rule.min_disputes),
-                method="rule_repeat",
-            ))
+            window = tuple(
+                d for d, _ in ordered if 0 <= (latest.received - d.received).days <= rule.window_days
+            )
+            if len(window) >= rule.min_disputes:
+                found[(period, window)][identity] = name
+    alerts = []
+    for (period, window), people in found.items():
+        count, latest = len(window), window[-1]
+        level: Level = "red" if count >= 4 else "orange" if count == 3 else "yellow"
+        days = (latest.received - window[0].received).days
+        span = "同一天" if days == 0 else f"{days}天内"
+        ids = tuple(d.id for d in window)
+        alerts.append(Alert(
+            kind="repeat",
+            level=level,
+            key=f"repeat:{stable_hash('|'.join(sorted(people)))}:{period}",
+            region=latest.region,
+            dispute_type=latest.dispute_type,
+            period=period,
+            reason=f"当事人{'、'.join(people.values())}{span}涉及{count}起纠纷（{'、'.join(ids)}），"
+                   f"属重复纠纷，请核实是否化解到位",
+            disputes=ids,
+            observed=float(count),
+            expected=float(rule.min_disputes),
+            method="rule_repeat",
+        ))  # fmt: skip
     return alerts
 
 

@@ -172,6 +172,44 @@ def _tail_and_bound(observed: int, mean: float, dispersion: float, alpha: float)
     return (float(tail) if observed > 0 else 1.0), float(bound)
 
 
+@dataclass
+class _Model:
+    """The fit chosen for one period, and what the reason says about it."""
+
+    fit: _Fit | None
+    """None when the history holds no case at all."""
+    X: np.ndarray
+    trend: bool
+    festival_columns: np.ndarray
+    """Which of (pre, holiday) the model holds."""
+
+
+def _model(
+    counts: np.ndarray, covariates: np.ndarray, begin: int, end: int, index: int,
+    history_years: float, config: SeasonalConfig, warm: dict[str, np.ndarray],
+) -> _Model:  # fmt: skip
+    """Fit the history ``begin:end``: with a trend where Farrington would keep one, else without."""
+    harmonics = 2 * config.harmonics
+    festival = covariates[:, harmonics : harmonics + 2]
+    # A festival term the history never saw (all-zero exposure) cannot be estimated.
+    seen = festival[begin:end].max(axis=0) > 0 if config.festival else np.zeros(2, dtype=bool)
+    base = np.hstack([np.ones((len(covariates), 1)), covariates[:, :harmonics], festival[:, seen]])
+    y = counts[begin:end]
+    if y.sum() == 0:
+        return _Model(None, base, False, seen)
+    if history_years >= config.trend_min_years:
+        with_trend = np.hstack([base, covariates[:, -1:]])
+        fit = _fit(y, with_trend[begin:end], config.reweight_threshold, warm.get("trend"))
+        warm["trend"] = fit.params
+        slope, slope_sd = fit.params[-1], math.sqrt(max(fit.cov[-1, -1], 0))
+        significant = slope_sd > 0 and 2 * stats.norm.sf(abs(slope / slope_sd)) < config.trend_alpha
+        if significant and math.exp(float(with_trend[index] @ fit.params)) <= y.max():
+            return _Model(fit, with_trend, True, seen)
+    fit = _fit(y, base[begin:end], config.reweight_threshold, warm.get("base"))
+    warm["base"] = fit.params
+    return _Model(fit, base, False, seen)
+
+
 def seasonal(
     series: CountSeries,
     at: int | None = None,
@@ -184,7 +222,6 @@ def seasonal(
     ``warm``: a dict kept across calls on consecutive periods of one series
     (``scan`` passes one) so each fit starts from the last one's parameters.
     """
-    warm = {} if warm is None else warm
     index = series.index(at)
     per_year = PERIODS_PER_YEAR[series.period]
     needed = history_needed(series.period, config)
@@ -196,61 +233,34 @@ def seasonal(
     counts = series.counts
     end = index - config.guard
     begin = max(0, end - round(config.years * per_year))
-    y = counts[begin:end]
     covariates = _covariates(series.start, series.period, len(series), config.harmonics)
-    fourier = covariates[:, : 2 * config.harmonics]
-    festival = covariates[:, 2 * config.harmonics : 2 * config.harmonics + 2]
-    time = covariates[:, -1:]
-    columns = [np.ones((len(series), 1)), fourier]
-    if config.festival:
-        # A festival term the history never saw (all-zero exposure) cannot be estimated.
-        seen = festival[begin:end].max(axis=0) > 0
-        columns.append(festival[:, seen])
-    base = np.hstack(columns)
     history_years = (end - begin) / per_year
+    warm = {} if warm is None else warm
+    model = _model(counts, covariates, begin, end, index, history_years, config, warm)
 
-    if y.sum() == 0:
-        fit, X, trend_kept = None, base, False
-    else:
-        fit, X, trend_kept = None, base, False
-        if history_years >= config.trend_min_years:
-            with_trend = np.hstack([base, time])
-            candidate = _fit(y, with_trend[begin:end], config.reweight_threshold, warm.get("trend"))
-            warm["trend"] = candidate.params
-            slope, slope_sd = candidate.params[-1], math.sqrt(max(candidate.cov[-1, -1], 0))
-            significant = slope_sd > 0 and 2 * stats.norm.sf(abs(slope / slope_sd)) < config.trend_alpha
-            predicted = math.exp(float(with_trend[index] @ candidate.params))
-            if significant and predicted <= y.max():
-                fit, X, trend_kept = candidate, with_trend, True
-        if fit is None:
-            fit = _fit(y, base[begin:end], config.reweight_threshold, warm.get("base"))
-            warm["base"] = fit.params
-
-    if fit is None:
+    if model.fit is None:
         expected, dispersion, spread, downweighted = 0.0, 1.0, 0.0, 0
     else:
-        x0 = X[index]
-        eta = float(x0 @ fit.params)
-        expected = math.exp(min(eta, 50.0))
-        spread = float(x0 @ fit.cov @ x0)
-        dispersion, downweighted = fit.dispersion, fit.downweighted
-    predictive_dispersion = dispersion + expected * spread
+        x0 = model.X[index]
+        expected = math.exp(min(float(x0 @ model.fit.params), 50.0))
+        spread = float(x0 @ model.fit.cov @ x0)
+        dispersion, downweighted = model.fit.dispersion, model.fit.downweighted
     observed = int(counts[index])
-    p_value, upper = _tail_and_bound(observed, expected, predictive_dispersion, config.alphas[0])
+    p_value, upper = _tail_and_bound(observed, expected, dispersion + expected * spread, config.alphas[0])
     score = (observed - expected) / (upper - expected) if upper > expected else float(observed > upper)
     level = level_from_p(p_value, config.alphas)
+    exposure = covariates[index, 2 * config.harmonics : 2 * config.harmonics + 2]
+    festival_now = bool((exposure[model.festival_columns] > 0).any())
 
-    word = PERIOD_WORDS[series.period]
     same_period = [
         counts[index - round(k * per_year)]
         for k in range(1, math.ceil(config.years) + 1)
         if index - round(k * per_year) >= 0
     ]
-    festival_now = config.festival and covariates[index, 2 * config.harmonics : -1].max() > 0
     parts = [f"近{history_years:.0f}年历史"]
     if festival_now:
         parts.append("已计入春节因素")
-    if trend_kept:
+    if model.trend:
         parts.append("含趋势")
     reason = f"{series.label_zh(index)}受理{observed}件，季节性模型（{'，'.join(parts)}）预计{expected:.1f}件"
     if same_period:
@@ -260,7 +270,7 @@ def seasonal(
         reason += f"，未超过预警上限{upper:.0f}件（p={p_value:.2g}）"
     elif not config.minimum.met(counts, index):
         level = None
-        reason += f"，{excess}；但{config.minimum.explain(counts, index, word)}"
+        reason += f"，{excess}；但{config.minimum.explain(counts, index, PERIOD_WORDS[series.period])}"
     else:
         reason += f"，{excess}，超过预警上限{upper:.0f}件（p={p_value:.2g}）"
     return Detection(
@@ -277,8 +287,8 @@ def seasonal(
         details={
             "history_periods": int(end - begin),
             "dispersion": dispersion,
-            "trend": trend_kept,
+            "trend": model.trend,
             "downweighted": downweighted,
-            "festival_period": bool(festival_now),
+            "festival_period": festival_now,
         },
     )

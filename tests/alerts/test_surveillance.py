@@ -251,3 +251,16 @@ def test_a_surge_alert_is_raised_once_per_cell_and_period():
     assert other_cell.key != alert.key
     quiet = detect(with_last(noisy(3 * YEAR + 1), 10))
     assert surge_alert(quiet, region, "labor") is None
+
+
+def test_monthly_series_work_the_same_way():
+    rng = np.random.default_rng(4)
+    months = 4 * 12
+    mean = 40 * np.exp(0.2 * np.cos(2 * np.pi * np.arange(months) / 12))
+    counts = rng.poisson(mean).astype(float)
+    counts[-1] = 2.5 * mean[-1]
+    series = CountSeries(counts, dt.date(2021, 1, 1), "month")
+    detection = detect(series)
+    assert detection.method == "seasonal_glm" and detection.alarm
+    assert detection.period == "2024-12" and detection.reason.startswith("2024年12月")
+    assert not detect(CountSeries(counts[:-1], dt.date(2021, 1, 1), "month")).alarm

@@ -63,7 +63,7 @@ class SeasonalConfig:
     """History used at most, in years."""
     min_years: float = 2.0
     """Less history than this: the model refuses (``detect`` falls back to EARS)."""
-    harmonics: int = 2
+    harmonics: int = 3
     """Fourier pairs for the yearly season."""
     festival: bool = True
     """Spring Festival run-up and holiday terms."""

@@ -117,6 +117,24 @@ def _dispersion(y: np.ndarray, mu: np.ndarray, kept: np.ndarray, p: int) -> floa
     return max(1.0, float(np.sum(((y - mu) ** 2 / mu)[kept])) / max(int(kept.sum()) - p, 1))
 
 
+class _FitFailed(Exception):
+    """IRLS broke down (a sparse cell whose counts a term separates perfectly)."""
+
+
+def _glm(y: np.ndarray, X: np.ndarray, weights: np.ndarray | None, start: np.ndarray | None):
+    """statsmodels' Poisson GLM; a warm start that leads IRLS astray is retried cold."""
+    for begin in (start, None) if start is not None else (None,):
+        try:
+            result = sm.GLM(y, X, family=sm.families.Poisson(), var_weights=weights).fit(
+                start_params=begin, maxiter=25
+            )
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+            continue
+        if np.isfinite(result.params).all() and np.isfinite(result.mu).all():
+            return result
+    raise _FitFailed
+
+
 def _fit(
     y: np.ndarray, X: np.ndarray, threshold: float, start: np.ndarray | None = None, rounds: int = 3
 ) -> _Fit:
@@ -130,13 +148,13 @@ def _fit(
     bound. ``start``: parameters to start IRLS from (the last period's fit).
     """
     n, p = X.shape
-    if start is not None and start.shape != (p,):
+    if start is not None and (start.shape != (p,) or not np.all(np.abs(start) < 30)):
         start = None
     flagged = np.zeros(n, dtype=bool)
     weights = np.ones(n)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # convergence chatter on sparse cells
-        result = sm.GLM(y, X, family=sm.families.Poisson()).fit(start_params=start)
+        result = _glm(y, X, None, start)
         for _ in range(rounds):
             mu = result.mu
             dispersion = _dispersion(y, mu, ~flagged, p)
@@ -149,8 +167,7 @@ def _fit(
             flagged = now
             weights = np.where(flagged, standardised ** -2.0, 1.0)
             weights *= n / weights.sum()
-            model = sm.GLM(y, X, family=sm.families.Poisson(), var_weights=weights)
-            result = model.fit(start_params=result.params)
+            result = _glm(y, X, weights, result.params)
     dispersion = _dispersion(y, result.mu, ~flagged, p)
     return _Fit(result.params, result.normalized_cov_params * dispersion, dispersion, int(flagged.sum()))
 
@@ -199,15 +216,34 @@ def _model(
         return _Model(None, base, False, seen)
     if history_years >= config.trend_min_years:
         with_trend = np.hstack([base, covariates[:, -1:]])
-        fit = _fit(y, with_trend[begin:end], config.reweight_threshold, warm.get("trend"))
+        try:
+            fit = _fit(y, with_trend[begin:end], config.reweight_threshold, warm.get("trend"))
+        except _FitFailed:
+            return _simpler(y, base, begin, end, seen, config)
         warm["trend"] = fit.params
         slope, slope_sd = fit.params[-1], math.sqrt(max(fit.cov[-1, -1], 0))
         significant = slope_sd > 0 and 2 * stats.norm.sf(abs(slope / slope_sd)) < config.trend_alpha
         if significant and math.exp(float(with_trend[index] @ fit.params)) <= y.max():
             return _Model(fit, with_trend, True, seen)
-    fit = _fit(y, base[begin:end], config.reweight_threshold, warm.get("base"))
+    try:
+        fit = _fit(y, base[begin:end], config.reweight_threshold, warm.get("base"))
+    except _FitFailed:
+        return _simpler(y, base, begin, end, seen, config)
     warm["base"] = fit.params
     return _Model(fit, base, False, seen)
+
+
+def _simpler(
+    y: np.ndarray, base: np.ndarray, begin: int, end: int, seen: np.ndarray, config: SeasonalConfig
+) -> _Model:
+    """Where the full model breaks down: the season alone, then the mean alone (always fits)."""
+    season = base[:, : 1 + 2 * config.harmonics]
+    try:
+        fit = _fit(y, season[begin:end], config.reweight_threshold)
+        return _Model(fit, season, False, np.zeros_like(seen))
+    except _FitFailed:
+        mean = base[:, :1]
+        return _Model(_fit(y, mean[begin:end], config.reweight_threshold), mean, False, np.zeros_like(seen))
 
 
 def seasonal(

@@ -152,6 +152,19 @@ def test_sparse_series_obey_the_minimum_count():
         assert not detect(quiet, config=replace(config, method=method)).alarm
 
 
+def test_a_sparse_cell_scans_half_a_year_without_failing_or_flooding():
+    rng = np.random.default_rng(8)
+    counts = rng.poisson(0.6, 4 * YEAR).astype(float)
+    series = CountSeries(counts, MONDAY)
+    for week in range(len(series)):  # nothing ever in the Spring Festival holiday: separation
+        first = series.period_start(week)
+        if festival_exposure(first, first + dt.timedelta(days=6))[1] > 0:
+            counts[week] = 0
+    judged = scan(CountSeries(counts, MONDAY), 4 * YEAR - 26, SurveillanceConfig(method="seasonal_glm"))
+    assert all(d is not None for d in judged)
+    assert sum(d.alarm for d in judged) <= 1
+
+
 def test_a_past_surge_does_not_mask_a_new_one():
     history = noisy(3 * YEAR + 1, seed=5)
     history[2 * YEAR - 6 : 2 * YEAR] = [40, 70, 90, 90, 70, 40]  # a big surge a year ago

@@ -34,7 +34,7 @@ red < ``alphas[2]`` (defaults chosen on the benchmark, see
 ``benchmarks/surveillance.py``), and never below Farrington's minimum count.
 
 No maintained Python port of R's ``surveillance`` exists (``epysurv`` wraps R
-through rpy2 and stopped in 2020), so the method is assembled here from
+through rpy2, is not on PyPI and is no longer maintained), so the method is assembled here from
 statsmodels' GLM and scipy's distributions.
 """
 

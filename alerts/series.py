@@ -23,7 +23,7 @@ from alerts.periods import (
 from kb_service.errors import InvalidInputError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CountSeries:
     """Counts per consecutive period, the first starting on ``start``."""
 

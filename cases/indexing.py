@@ -80,6 +80,17 @@ def prepare_case(case: Case, analyzer: ChineseAnalyzer) -> list[Prepared]:
     return [Prepared(id=masked.id, source=source, text=text, embed_text=embed_text(masked))]
 
 
+def _learn(store) -> None:
+    from cases.classifier import learn  # scikit-learn loads only when something is learnt
+
+    learn(store)
+
+
 SPEC = CollectionSpec(
-    name=COLLECTION, schema=case_schema, load=load_cases, prepare=prepare_case, idf_field="facts"
+    name=COLLECTION,
+    schema=case_schema,
+    load=load_cases,
+    prepare=prepare_case,
+    idf_field="facts",
+    learn=_learn,
 )

@@ -46,6 +46,11 @@ def course_build_command(
     from training.courses import build_course, export_course
 
     course = build_course(services(), topic, dispute_types=dispute_type or [], audience=audience, minutes=minutes, cases=cases)
+    if course.inferred_types:
+        from kb_service.vocabularies import DISPUTE_TYPES
+
+        named = "、".join(DISPUTE_TYPES.label(t) for t in course.inferred_types)
+        typer.echo(f"由主题推断的纠纷类型：{named}（可用 --type 指定）", err=True)
     if as_json:
         emit(course.summary(), True, lambda _: None)
         return

@@ -132,7 +132,15 @@ class Indexer:
             report.removed = self._remove_stale_sections(schema, existing, produced)
             self._write_idf(spec, frequencies, report)
             self._write_info(schema)
+        if spec.learn is not None and (rebuild or report.indexed or report.removed or not self._learnt(spec)):
+            spec.learn(self._store)
+            self._store.put_meta(f"learnt-{spec.name}", {"documents": report.documents or report.indexed})
         return report
+
+    def _learnt(self, spec: CollectionSpec) -> bool:
+        """Whether what the spec learns was learnt from this collection before (a store
+        indexed before the spec learnt anything has data but no record of it)."""
+        return self._store.get_meta(f"learnt-{spec.name}") is not None
 
     def _write_info(self, schema: CollectionSchema) -> None:
         """What readers need to know without loading the model (``Services.collection_info``)."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from kb_service.analysis import ChineseAnalyzer
 from kb_service.library import Loaded, Rejection
-from kb_service.store import CollectionSchema
+from kb_service.store import CollectionSchema, SearchStore
 
 
 @dataclass(frozen=True)
@@ -34,3 +34,6 @@ class CollectionSpec:
     """A record's documents. A record giving several (training sections) names them ``{id}#{n}``."""
     idf_field: str | None = None
     """Search field whose document frequencies are kept for picking key terms of long queries."""
+    learn: Callable[[SearchStore], None] | None = None
+    """What is learnt from the whole collection once it is written (the cases' dispute-type
+    classifier); run by the indexer when the collection changed or has never been learnt."""

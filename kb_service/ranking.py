@@ -66,15 +66,27 @@ class Why:
     vector_rank: int | None = None
     vector_score: float | None = None
     matched_terms: list[str] = field(default_factory=list)
+    lexical_similarity: float | None = None
+    """Case-to-case re-ranking only (``similarity.py``): TF-IDF cosine of the whole texts."""
+    semantic_similarity: float | None = None
+    """Case-to-case re-ranking only: cosine of the document vectors."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "keyword_rank": self.keyword_rank,
-            "keyword_score": None if self.keyword_score is None else round(self.keyword_score, 4),
+            "keyword_score": _rounded(self.keyword_score),
             "vector_rank": self.vector_rank,
-            "vector_score": None if self.vector_score is None else round(self.vector_score, 4),
+            "vector_score": _rounded(self.vector_score),
             "matched_terms": self.matched_terms,
         }
+        if self.lexical_similarity is not None:
+            data["lexical_similarity"] = _rounded(self.lexical_similarity)
+            data["semantic_similarity"] = _rounded(self.semantic_similarity)
+        return data
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 @dataclass
@@ -169,11 +181,14 @@ class HybridSearcher:
         exclude_ids: Sequence[str] = (),
         mode: Mode = "hybrid",
         config: FusionConfig | None = None,
+        depth: int | None = None,
     ) -> RankedPage:
+        """``depth``: candidates asked of each side (default: enough for the page, at least
+        ``MIN_CANDIDATES``)."""
         config = config or self._config
         if exclude_ids:
             filter = all_of(filter, Not(condition=Terms(field="id", values=tuple(exclude_ids))))
-        depth = max(MIN_CANDIDATES, offset + size)
+        depth = depth or max(MIN_CANDIDATES, offset + size)
         keyword_hits: list[Hit] = []
         vector_hits: list[Hit] = []
         if mode in ("hybrid", "keyword") and keyword is not None and keyword.terms:

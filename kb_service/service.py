@@ -87,7 +87,9 @@ class Services:
         # An encoder that wants its own marker on queries (e5: "query: ") says so itself.
         prefix = self.settings.embedding_query_prefix or getattr(self.embedder.inner, "query_prefix", "")
         with timed_embedding("query"):
-            return self.embedder.inner.encode([prefix + self.analyzer.normalize(text)])[0]
+            # Not analyzer.normalize(): documents are embedded as written, and the encoder
+            # reads full-width punctuation differently from its half-width forms.
+            return self.embedder.inner.encode([prefix + text.strip()])[0]
 
     def close(self) -> None:
         self.store.close()

@@ -16,7 +16,8 @@ _KIND_LABELS = {"material": "培训材料", "case": "案例研讨", "discussion"
 def _meta(course: Course) -> list[str]:
     lines = [f"主题：{course.topic_label}"]
     if course.dispute_types:
-        lines.append("纠纷类型：" + "、".join(DISPUTE_TYPES.label(t) for t in course.dispute_types))
+        named = "、".join(DISPUTE_TYPES.label(t) for t in course.dispute_types)
+        lines.append(f"纠纷类型：{named}" + ("（由主题推断）" if course.inferred_types else ""))
     if course.audience:
         lines.append(f"培训对象：{course.audience}")
     lines += [

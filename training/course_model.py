@@ -48,6 +48,8 @@ class Course(BaseModel):
     topic: str
     topic_label: str
     dispute_types: list[str]
+    inferred_types: list[str] = Field(default_factory=list)
+    """Types read from a plain topic's words (training/topics.py), when none were given."""
     audience: str | None = None
     minutes_budget: int
     created_at: str
@@ -67,6 +69,7 @@ class Course(BaseModel):
             "title": self.title,
             "topic": self.topic,
             "dispute_types": self.dispute_types,
+            "inferred_types": self.inferred_types,
             "audience": self.audience,
             "minutes_budget": self.minutes_budget,
             "total_minutes": self.total_minutes,

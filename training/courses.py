@@ -39,6 +39,7 @@ from training.course_model import CasePart, Course, DiscussionPart, MaterialPart
 from training.discussion import CASE_MINUTES, QUESTION_MINUTES, case_minutes, key_issue, questions
 from training.queries import TrainingLibrary
 from training.schema import topic_code, topic_label
+from training.topics import read_topic
 
 MIN_MINUTES, MAX_MINUTES = 10, 600
 MAX_CASES = 10
@@ -253,8 +254,14 @@ def build_course(
     code, types = _checked(topic, dispute_types, minutes, cases)
     audience = audience.strip() if audience and audience.strip() else None
     label = topic_label(code)
+    inferred: list[str] = []
+    material_topics: list[str] = []
+    if not types:  # a plain topic ("婚姻家庭纠纷调解"): read the types and topics from its words
+        reading = read_topic(services, topic)
+        types = inferred = reading.dispute_types
+        material_topics = reading.material_topics
     query = " ".join(dict.fromkeys([label, *(DISPUTE_TYPES.label(t) for t in types)]))
-    sections = _sections(services, query, list(dict.fromkeys([code, *types])), audience)
+    sections = _sections(services, query, list(dict.fromkeys([code, *types, *material_topics])), audience)
     chosen = _cases(services, query, types, cases)
     plan = _plan(minutes, sections, chosen)
     outline, materials, case_parts, discussions = _outline(plan)
@@ -276,6 +283,7 @@ def build_course(
         topic=code,
         topic_label=label,
         dispute_types=types,
+        inferred_types=inferred,
         audience=audience,
         minutes_budget=minutes,
         created_at=now.isoformat(timespec="seconds"),

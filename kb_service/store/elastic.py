@@ -337,6 +337,22 @@ class ElasticsearchStore:
         return doc["_source"].get("embedding")
 
     @_translating
+    def get_vectors(self, collection: str, ids: Sequence[str]) -> dict[str, list[float]]:
+        found = self._fields(collection, ids, "embedding")
+        return {doc_id: source["embedding"] for doc_id, source in found.items() if source.get("embedding")}
+
+    @_translating
+    def get_texts(self, collection: str, ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        return {doc_id: source.get("search_text", {}) for doc_id, source in self._fields(collection, ids, "search_text").items()}
+
+    def _fields(self, collection: str, ids: Sequence[str], field: str) -> dict[str, dict[str, Any]]:
+        self._require(collection)
+        if not ids:
+            return {}
+        response = self._client.mget(index=self.alias(collection), ids=list(ids), source_includes=[field])
+        return {d["_id"]: d["_source"] for d in response["docs"] if d.get("found")}
+
+    @_translating
     def count(self, collection: str, filter: Filter | None = None) -> int:
         self._require(collection)
         query = {"bool": {"filter": [compile_filter(filter)]}} if filter else {"match_all": {}}

@@ -301,6 +301,27 @@ class EmbeddedStore:
             raise NotFoundError(f"未找到编号为 {doc_id} 的记录")
         return None if row[0] is None else np.frombuffer(row[0], dtype=np.float32).tolist()
 
+    def get_vectors(self, collection: str, ids: Sequence[str]) -> dict[str, list[float]]:
+        return {
+            doc_id: np.frombuffer(blob, dtype=np.float32).tolist()
+            for doc_id, blob in self._rows(collection, ids, "vector")
+            if blob is not None
+        }
+
+    def get_texts(self, collection: str, ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        return {doc_id: json.loads(text) for doc_id, text in self._rows(collection, ids, "text")}
+
+    def _rows(self, collection: str, ids: Sequence[str], column: str) -> Iterator[tuple[str, Any]]:
+        self._require(collection)
+        with self._sql() as db:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                yield from db.execute(
+                    f"SELECT id, {column} FROM documents WHERE collection = ? AND id IN ({marks})",
+                    [collection, *chunk],
+                ).fetchall()
+
     def count(self, collection: str, filter: Filter | None = None) -> int:
         self._require(collection)
         if filter is None:

@@ -108,6 +108,12 @@ class SearchStore(Protocol):
 
     def get_vector(self, collection: str, doc_id: str) -> list[float] | None: ...
 
+    def get_vectors(self, collection: str, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors of the given ids (unknown ids and documents without one left out)."""
+
+    def get_texts(self, collection: str, ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        """The analysed search text per field, as written (for re-ranking above the store)."""
+
     def count(self, collection: str, filter: Filter | None = None) -> int: ...
 
     def content_hashes(self, collection: str) -> dict[str, str]: ...

@@ -121,6 +121,15 @@ def test_get_many_skips_unknown_ids(store, loaded):
     assert set(store.get_many("contract", ["n1", "t1", "zzz"])) == {"n1", "t1"}
 
 
+def test_stored_vectors_and_analysed_texts_come_back_as_written(store, loaded, analyzer, embedder):
+    written = {d.id: d for d in documents(analyzer, embedder)}
+    vectors = store.get_vectors("contract", ["n1", "l1", "zzz"])
+    assert set(vectors) == {"n1", "l1"}
+    assert vectors["l1"] == pytest.approx(list(map(float, written["l1"].vector)), abs=1e-6)
+    texts = store.get_texts("contract", ["m1", "zzz"])
+    assert texts == {"m1": written["m1"].text}
+
+
 def test_a_missing_collection_says_to_index_first(store):
     # Not indexed is told apart from "down": it needs kb index, not a retry.
     with pytest.raises(CollectionNotIndexedError, match="kb index") as raised:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Mapping
+from contextlib import suppress
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -85,10 +86,8 @@ class DisputeDesk:
         if scope.committee is not None:
             data.setdefault("committee", scope.committee)
         if not data.get("region") and data.get("committee"):
-            try:  # a committee already known brings its region
+            with suppress(NotFoundError):  # a committee already known brings its region
                 data["region"] = self.register.committee(str(data["committee"])).region or data.get("region")
-            except NotFoundError:
-                pass
         record = self.register.add(data, actor=self.principal.name, scope=scope)
         return self._written(record)
 

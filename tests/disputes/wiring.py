@@ -14,7 +14,7 @@ from kb_service.embeddings import CachedEmbedder
 from kb_service.service import Services
 from kb_service.settings import Settings, load_settings
 from kb_service.store import build_store
-from tests.disputes.conftest import COMMITTEE, REGION
+from tests.disputes.conftest import COMMITTEE
 from tests.fakes import HashingEmbedder
 
 OTHER_COMMITTEE = "延吉市建工街道人民调解委员会"

@@ -64,19 +64,24 @@ class _Cleaner:
     def __init__(self, record: DisputeRecord, texts: list[str]) -> None:
         persons = [p.name for p in record.parties if p.kind == "person"]
         self._masker = Masker.for_record(texts, persons)
-        self._particulars: list[tuple[str, str]] = []
-        for party in record.parties:
-            for value, label in ((party.address, "[地址]"), (party.id_number, "[身份证号]"), (party.phone, "[电话]")):
-                if value and len(value) >= 4:
-                    self._particulars.append((value, label))
-        self._particulars.sort(key=lambda pair: -len(pair[0]))
+        self._addresses = sorted({p.address for p in record.parties if p.address and len(p.address) >= 4}, key=len, reverse=True)
+        # Numbers are masked by shape first (with the right label); these catch a form the shapes miss.
+        self._numbers = [
+            (value, label)
+            for party in record.parties
+            for value, label in ((party.id_number, "[身份证号]"), (party.phone, "[电话]"))
+            if value and len(value) >= 6
+        ]
 
     def __call__(self, text: str | None) -> str:
         if not text:
             return ""
-        for value, label in self._particulars:
+        for address in self._addresses:  # before names: an address may hold a word the masker changes
+            text = text.replace(address, "[地址]")
+        text = self._masker.mask(text) or ""
+        for value, label in self._numbers:
             text = text.replace(value, label)
-        return self._masker.mask(text) or ""
+        return text
 
     def name(self, name: str) -> str:
         return self._masker.mask_name(name)
@@ -85,12 +90,14 @@ class _Cleaner:
 def _process_lines(record: DisputeRecord) -> list[tuple[str, str | None]]:
     """(what happened, its note) from the history: status changes, and notes on other changes."""
     lines = []
+    told: set[tuple[dt.datetime, str | None]] = set()  # one change of several fields is one step
     for entry in record.history or []:
         day = entry.at.date().isoformat()
         if entry.action == "status" and isinstance(entry.new, str) and entry.new in STATUSES.terms:
             lines.append((f"{day}，状态改为“{STATUSES.label(entry.new)}”", entry.note))
-        elif entry.action == "updated" and entry.note:
-            lines.append((f"{day}，更新登记信息", entry.note))
+        elif entry.action == "updated" and entry.note and (entry.at, entry.note) not in told:
+            lines.append((f"{day}，{'记录' if entry.field is None else '更新登记信息'}", entry.note))
+        told.add((entry.at, entry.note))
     return lines
 
 

@@ -162,6 +162,11 @@ class DisputeDesk:
         self, dispute_id: int, kind: str, fmt: str = "docx", *, suggestions: bool = False
     ) -> tuple[str | bytes, str, str]:
         """(content, media type, file name) of a document for the parties, with their particulars."""
+        record = self.record(dispute_id)  # first: an outsider learns nothing, not even what is missing
+        if not shows_contact(self.principal, record):
+            raise NotFoundError(f"未找到 id 为 {dispute_id} 的纠纷")
+        if fmt not in DOCUMENT_FORMATS:
+            raise InvalidInputError("文书格式应为 docx、html 或 md", field="format")
         try:
             from disputes.documents import KINDS, dispute_document
         except ImportError as exc:
@@ -170,11 +175,6 @@ class DisputeDesk:
 
         if kind not in KINDS:
             raise InvalidInputError(f"文书种类应为 {'、'.join(KINDS)} 之一", field="kind")
-        if fmt not in DOCUMENT_FORMATS:
-            raise InvalidInputError("文书格式应为 docx、html 或 md", field="format")
-        record = self.record(dispute_id)
-        if not shows_contact(self.principal, record):
-            raise NotFoundError(f"未找到 id 为 {dispute_id} 的纠纷")
         extra = self.assist(dispute_id) if suggestions else None
         document = dispute_document(record, kind, suggestions=extra)
         return render(document, fmt), MEDIA_TYPES[fmt], f"dispute-{dispute_id}-{kind}.{fmt}"

@@ -155,7 +155,8 @@ def drafts_page(request: Request, principal: Reviewer, status: str = "pending") 
         drafts = _desk(request, principal).list_drafts(None if status == "all" else status)
     except (KBError, ValueError) as exc:
         return error_page(request, exc, principal)
-    return render(request, "drafts.html", principal=principal, drafts=drafts, status=status)
+    return render(request, "drafts.html", principal=principal, drafts=drafts, shown=status,
+                  can_review=True)  # fmt: skip
 
 
 @router.post("/disputes/drafts/{draft_id}/{decision}")

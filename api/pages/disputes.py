@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import get_services
 from api.pages.common import error_page, render, visitor
@@ -130,12 +131,13 @@ async def register_page(request: Request, principal: Registrar) -> Response:
     form = {name: str(submitted.get(name) or "") for name in _FORM_FIELDS}
     if principal.committee:
         form["committee"] = principal.committee
-    try:
-        added = _desk(request, principal).add(registration(form))
+    desk = _desk(request, principal)
+    try:  # the register and the search copy block: off the event loop
+        added = await run_in_threadpool(lambda: desk.add(registration(form)))
     except (KBError, ValueError) as exc:
         message = exc.detail if isinstance(exc, KBError) else str(exc)
         try:
-            result = _desk(request, principal).list(size=PAGE_SIZE)
+            result = await run_in_threadpool(lambda: desk.list(size=PAGE_SIZE))
         except KBError as inner:
             return error_page(request, inner, principal)
         return _list_page(request, principal, result, {"status": [], "type": []}, 1, form=form, message=message,

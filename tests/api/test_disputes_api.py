@@ -214,3 +214,18 @@ def test_start_up_applies_the_migrations(database_url, tmp_path):
         assert client.get("/healthz").status_code == 200
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_parallel_registrations_never_share_a_number(world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def register(n: int) -> str:
+        body = dispute(parties=[{"role": "申请人", "name": f"并发{n}号"}])
+        response = world.client.post("/v1/disputes", json=body, headers=auth("mediator"))
+        assert response.status_code == 201, response.text
+        return response.json()["number"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = list(pool.map(register, range(16)))
+    serials = sorted(int(n.split("第")[1].rstrip("号")) for n in numbers)
+    assert len(set(numbers)) == 16 and serials == list(range(serials[0], serials[0] + 16))

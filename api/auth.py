@@ -6,10 +6,15 @@ the keys themselves:
     keys:
       - name: 延吉市人民调解委员会
         role: mediator            # mediator | trainer | coordinator | admin
+        committee: 延吉市建工街道人民调解委员会   # mediators: the committee whose register it keeps
         sha256: 9f86d081884c7d65…
+      - name: 长春市司法局
+        role: coordinator
+        region: 吉林省/长春市                    # coordinators: the region prefix they oversee
+        sha256: 2c26b46b68ffc68f…
 
-``kb keys new --role mediator --name …`` makes a random key and prints the
-entry. API keys are long random strings, so a plain SHA-256 (compared in
+``kb keys new --role mediator --name … --committee …`` makes a random key and
+prints the entry. API keys are long random strings, so a plain SHA-256 (compared in
 constant time) is the right digest; password hashing would only slow every
 request down.
 
@@ -36,7 +41,7 @@ def digest(key: str) -> str:
 
 @dataclass(frozen=True)
 class KeyRing:
-    entries: tuple[tuple[str, str, Role], ...]  # (sha256, name, role)
+    entries: tuple[tuple[str, Principal], ...]  # (sha256, who holds the key)
 
     @classmethod
     def load(cls, path: Path) -> KeyRing:
@@ -47,7 +52,13 @@ class KeyRing:
                 sha = str(item["sha256"]).lower()
                 if len(sha) != 64:
                     raise ValueError(f"第 {i} 个密钥的 sha256 应为 64 位十六进制")
-                entries.append((sha, str(item.get("name", f"key-{i}")), Role(item["role"])))
+                holder = Principal(
+                    name=str(item.get("name", f"key-{i}")),
+                    role=Role(item["role"]),
+                    committee=_optional_text(item.get("committee")),
+                    region=_optional_text(item.get("region")),
+                )
+                entries.append((sha, holder))
         except (OSError, yaml.YAMLError, KeyError, ValueError, AttributeError) as exc:
             raise ConfigurationError(f"配置项 KB_API_KEYS_FILE 指向的密钥文件无效（{path}）：{exc}") from exc
         if not entries:
@@ -58,10 +69,14 @@ class KeyRing:
         if not key:
             raise AuthenticationError("缺少 API 密钥：请在请求头中提供 Authorization: Bearer <密钥>")
         wanted = digest(key)
-        for sha, name, role in self.entries:
+        for sha, holder in self.entries:
             if hmac.compare_digest(sha, wanted):
-                return Principal(name=name, role=role)
+                return holder
         raise AuthenticationError("API 密钥无效")
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None or str(value).strip() == "" else str(value)
 
 
 def new_key() -> str:

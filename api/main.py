@@ -15,7 +15,7 @@ from api.auth import KeyRing
 from api.pages import common as pages
 from api.routers import admin, health
 from kb_service.errors import KBError
-from kb_service.registry import DOMAINS, resolve
+from kb_service.registry import DOMAINS, resolve, startup_hooks
 from kb_service.service import Services
 
 log = logging.getLogger("kb_service.api")
@@ -45,6 +45,8 @@ def create_app(services: Services, *, load_model: bool = True) -> FastAPI:
                 services.embedder.load()  # heavy, once, before the first request
             except KBError as exc:
                 log.error("向量模型加载失败：%s", exc.detail)
+        for hook in startup_hooks():  # e.g. the dispute register's migrations
+            resolve(hook)(services)
         yield
 
     app = FastAPI(

@@ -99,22 +99,34 @@ keys_app = cli.group("keys", "API 密钥")
 def new_key_command(
     role: Annotated[str, typer.Option("--role", help="mediator、trainer、coordinator 或 admin")],
     name: Annotated[str, typer.Option("--name", help="持有者，如 延吉市人民调解委员会")],
+    committee: Annotated[str | None, typer.Option("--committee", help="调解员：所属调解委员会（纠纷登记的范围）")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="协调员：所辖地区前缀，如 吉林省/长春市")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """生成一个 API 密钥，并给出写入密钥文件的条目（文件只存摘要）。"""
     from api.auth import digest, new_key
-    from kb_service.access import Role
+    from kb_service.access import Principal, Role
     from kb_service.errors import InvalidInputError
 
     if role not in Role.__members__:
         raise InvalidInputError(f"未知角色 {role}：可选 mediator、trainer、coordinator、admin", field="role")
+    holder = Principal(name=name, role=Role(role), committee=committee, region=region)  # checks the pairing
     key = new_key()
     entry = {"name": name, "role": role, "sha256": digest(key)}
+    entry |= {k: v for k, v in (("committee", holder.committee), ("region", holder.region)) if v}
 
     def human(data: dict) -> None:
         typer.echo(f"密钥（只显示这一次，请交给持有者）：{data['key']}")
         typer.echo("在 KB_API_KEYS_FILE 的 keys: 下加入：")
-        typer.echo(f"  - name: {name}\n    role: {role}\n    sha256: {entry['sha256']}")
+        typer.echo(f"  - name: {name}\n    role: {role}")
+        for field in ("committee", "region"):
+            if field in entry:
+                typer.echo(f"    {field}: {entry[field]}")
+        typer.echo(f"    sha256: {entry['sha256']}")
+        if role in ("mediator", "coordinator") and not (holder.committee or holder.region):
+            typer.echo(
+                "提示：未指定 --committee（调解员）或 --region（协调员）时，该密钥不能使用纠纷登记", err=True
+            )
 
     emit({"key": key, "entry": entry}, as_json, human)
 

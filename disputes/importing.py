@@ -28,7 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,8 +100,13 @@ def import_file(
     actor: str,
     scope: Scope = EVERYTHING,
     chunk: int = CHUNK,
+    on_registered: Callable[[list[int]], None] | None = None,
 ) -> ImportReport:
-    """Register every good row of the file; see the module docstring."""
+    """Register every good row of the file; see the module docstring.
+
+    ``on_registered`` is called after each committed chunk with the ids of the
+    disputes it created (the service writes their search copies in one batch).
+    """
     path = Path(path)
     table = read_table(path)
     report = ImportReport(path=str(path), ignored_columns=table.ignored)
@@ -119,10 +124,10 @@ def import_file(
             continue
         batch.append((number, parsed))
         if len(batch) >= chunk:
-            _register(register, batch, path, actor, report)
+            _register(register, batch, path, actor, report, on_registered)
             batch = []
     if batch:
-        _register(register, batch, path, actor, report)
+        _register(register, batch, path, actor, report, on_registered)
     report.rejected.sort(key=lambda r: r.row)
     return report
 
@@ -133,16 +138,21 @@ def _register(
     path: Path,
     actor: str,
     report: ImportReport,
+    on_registered: Callable[[list[int]], None] | None = None,
 ) -> None:
     notes = [f"导入：{path.name} 第 {number} 行" for number, _ in batch]
     outcomes = register.add_many([item for _, item in batch], actor=actor, notes=notes)
+    created: list[int] = []
     for (number, _), outcome in zip(batch, outcomes, strict=True):
         if outcome.reason is not None:
             report.rejected.append(RowRejection(number, outcome.reason))
         elif outcome.created:
             report.imported += 1
+            created.append(outcome.id)
         else:
             report.existing += 1
+    if on_registered is not None and created:
+        on_registered(created)
 
 
 def parse_row(

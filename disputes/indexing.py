@@ -19,7 +19,8 @@ counts: ``week`` (the Monday of the ISO week, ``2026-03-02``) and ``month``
 (``2026-03``).
 
 Records come from the register (``Register.iter``), not from library
-folders: the spec's ``load`` yields nothing for a library.
+folders: the spec's ``load`` yields nothing for a library, and its ``source``
+(``disputes.service.register_records``) gives ``kb index`` every dispute.
 """
 
 from __future__ import annotations
@@ -148,6 +149,16 @@ def from_register(register: Any, **options: Any) -> Iterator[Loaded]:
         yield Loaded(record, where, record.id)
 
 
+def _register_records(services: Any) -> Iterator[Loaded]:
+    from disputes.service import register_records  # the database layer only when indexing
+
+    return register_records(services)
+
+
 SPEC = CollectionSpec(
-    name=COLLECTION, schema=dispute_schema, load=load_disputes, prepare=prepare_dispute
+    name=COLLECTION,
+    schema=dispute_schema,
+    load=load_disputes,
+    prepare=prepare_dispute,
+    source=_register_records,
 )

@@ -5,6 +5,7 @@
     disputes           one row per dispute; agreement, follow-up, confirmation as JSON
     dispute_parties    the parties, with ID numbers, phones and addresses
     dispute_history    every change: who, when, which field, old → new, note
+    case_drafts        closed disputes promoted to masked case drafts, and their review
 
 Vocabulary fields hold codes; labels are added when a record is read out.
 Parties have their own table (migration 0002) so that "the same person in
@@ -139,3 +140,24 @@ class HistoryEntry(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     dispute: Mapped[Dispute] = relationship(back_populates="history")
+
+
+class CaseDraft(Base):
+    """A closed dispute turned into a masked model-case draft, awaiting a coordinator's review."""
+
+    __tablename__ = "case_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dispute_id: Mapped[int] = mapped_column(
+        ForeignKey("disputes.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    """``pending``, ``approved`` or ``rejected``."""
+    content: Mapped[str] = mapped_column(Text)
+    """The case in the library's Markdown format (CONTRACT §2), already masked."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    review_note: Mapped[str | None] = mapped_column(Text)

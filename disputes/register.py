@@ -399,6 +399,23 @@ class Register:
             row = self._load(session, dispute_id, scope, lock=False)
             return record_of(row, with_history=True)
 
+    def get_many(
+        self, ids: Sequence[int], *, scope: Scope = EVERYTHING
+    ) -> list[DisputeRecord]:
+        """The disputes with these ids within ``scope`` (no history), in id order; unknown ids left out."""
+        records: list[DisputeRecord] = []
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), 500):
+            with self._session(write=False) as session:
+                rows = session.scalars(
+                    select(Dispute)
+                    .where(Dispute.id.in_(wanted[start : start + 500]), *scope.conditions())
+                    .order_by(Dispute.id)
+                    .options(selectinload(Dispute.parties))
+                ).all()
+                records += [record_of(row, with_history=False) for row in rows]
+        return records
+
     def _load(self, session: Session, dispute_id: int, scope: Scope, *, lock: bool) -> Dispute:
         statement = (
             select(Dispute)
@@ -556,6 +573,19 @@ class Register:
                 row.natural_key = key
             row.history.extend(entries)
             row.updated_at = now
+
+    def add_note(
+        self, dispute_id: int, note: str, *, actor: str, scope: Scope = EVERYTHING
+    ) -> DisputeRecord:
+        """Record a note (a call, a visit, a session) in the history without changing a field."""
+        if not note.strip():
+            raise InvalidInputError("备注不能为空", field="note")
+        with self._session(write=True) as session:
+            row = self._load(session, dispute_id, scope, lock=True)
+            now = _now()
+            row.history.append(HistoryEntry(at=now, actor=actor, action="updated", note=note.strip()))
+            row.updated_at = now
+        return self.get(dispute_id, scope=scope)
 
     def change_status(
         self,

@@ -234,3 +234,17 @@ class Indexer:
         total = report.documents  # documents, not records: a material has many sections
         idf = {term: round(math.log((total + 1) / (count + 1)) + 1.0, 4) for term, count in frequencies.items()}
         self._store.put_meta(f"idf-{spec.name}", idf)
+
+    def upsert(self, spec: CollectionSpec, records: Iterable[Loaded]) -> CollectionReport:
+        """Write these records' documents now, one batch of embeddings per 64 documents.
+
+        For records that change one by one outside ``kb index`` (a registered dispute, an
+        approved case draft): term statistics and other records are left as they are.
+        """
+        report = CollectionReport()
+        schema = spec.schema(self._embedder.dimension)
+        pending = self._prepare(spec, records, {}, report, Counter())
+        self._write(schema, pending, lambda docs: self._store.write(schema, docs), report)
+        if self._store.get_meta(collection_meta_key(schema.name)) is None:
+            self._write_info(schema)
+        return report

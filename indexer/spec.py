@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb_service.analysis import ChineseAnalyzer
 from kb_service.library import Loaded, Rejection
 from kb_service.store import CollectionSchema, SearchStore
+
+if TYPE_CHECKING:
+    from kb_service.service import Services
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,10 @@ class CollectionSpec:
     load: Callable[[list[Path]], Iterator[Loaded | Rejection]]
     prepare: Callable[[Any, ChineseAnalyzer], list[Prepared]]
     """A record's documents. A record giving several (training sections) names them ``{id}#{n}``."""
+    source: Callable[[Services], Iterable[Loaded | Rejection]] | None = None
+    """Where records come from when they live elsewhere than library folders (the dispute
+    register): used by ``kb index`` instead of ``load``, so every run, ``--rebuild`` too,
+    re-syncs the whole source and never leaves the collection without its records."""
     idf_field: str | None = None
     """Search field whose document frequencies are kept for picking key terms of long queries."""
     learn: Callable[[SearchStore], None] | None = None

@@ -47,6 +47,8 @@ class Domain:
     cli: str | None = None
     """A module whose ``register(cli)`` adds the domain's ``kb`` commands."""
     nav: tuple[PageLink, ...] = ()
+    startup: str | None = None
+    """``module:function`` the API calls with the Services at start-up (e.g. applying migrations)."""
 
 
 DOMAINS: tuple[Domain, ...] = (
@@ -74,6 +76,15 @@ DOMAINS: tuple[Domain, ...] = (
         cli="cli.training",
         nav=(PageLink("/training", "培训与课程"),),
     ),
+    Domain(
+        "disputes",
+        collection="disputes.indexing:SPEC",
+        router="api.routers.disputes:router",
+        pages="api.pages.disputes:router",
+        cli="cli.disputes",
+        nav=(PageLink("/disputes", "纠纷登记", "disputes"),),
+        startup="disputes.service:start",
+    ),
 )
 
 
@@ -96,3 +107,8 @@ def collection_names() -> tuple[str, ...]:
 
 def nav_links() -> tuple[PageLink, ...]:
     return tuple(link for d in DOMAINS for link in d.nav)
+
+
+def startup_hooks() -> tuple[str, ...]:
+    """What the API runs once at start-up, in registration order."""
+    return tuple(d.startup for d in DOMAINS if d.startup)

@@ -63,3 +63,12 @@ def dispute(**overrides: Any) -> dict[str, Any]:
 def sample_records() -> list[dict[str, Any]]:
     """Three years of the generated sample register at a small scale (about 5,000 disputes)."""
     return list(generate(seed=11, start=dt.date(2023, 1, 1), end=dt.date(2025, 12, 31), scale=0.12))
+
+
+@pytest.fixture(autouse=True)
+def _close_shared_registers():
+    """Registers opened through disputes.service are shared per process: close them after each test."""
+    yield
+    from disputes.service import close_registers
+
+    close_registers()

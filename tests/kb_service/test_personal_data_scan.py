@@ -2,7 +2,10 @@
 
 The sample library and ``data/personal_data_library`` (invented records full
 of numbers written the way people write them) are indexed into a fresh
-embedded store, every registered collection, with the stand-in encoder. Then a
+embedded store, every registered collection, with the stand-in encoder;
+generated disputes (ID numbers, phones, addresses) are registered first, so
+the ``disputes`` collection's masked copies are scanned too (the register
+itself keeps the particulars by design, outside the scanned data folder). Then a
 detector that is deliberately broader than the masker reads:
 
 - every stored source of every collection (``store.iter_sources``);
@@ -85,7 +88,9 @@ def digits_of(number: str) -> str:
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory, analyzer):
     data = tmp_path_factory.mktemp("personal-data-scan") / "data"
-    settings = load_settings(data_dir=data)
+    # The register holds the particulars by design: outside the data folder the byte scan reads.
+    settings = load_settings(data_dir=data, database_url=f"sqlite:///{data.parent / 'register.sqlite3'}")
+    _register_sample_disputes(settings)
     services = Services(
         settings=settings,
         store=build_store(settings),
@@ -97,6 +102,18 @@ def indexed(tmp_path_factory, analyzer):
         assert not report[name]["rejected"], report[name]["rejected"]
     yield services
     services.close()
+
+
+def _register_sample_disputes(settings) -> None:
+    """Generated disputes full of ID numbers, phones and addresses; kb index writes their copies."""
+    import datetime as dt
+
+    from disputes.generator import generate
+    from disputes.schema import DisputeIn
+    from disputes.service import register_for
+
+    records = generate(seed=3, start=dt.date(2025, 1, 1), end=dt.date(2025, 2, 28), scale=0.05)
+    register_for(settings).add_many([DisputeIn.model_validate(r) for r in records], actor="扫描测试")
 
 
 @pytest.fixture(scope="module")

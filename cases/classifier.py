@@ -93,11 +93,6 @@ class TypeClassifier:
         self.vector_intercept = np.asarray(data["vector_intercept"], dtype=np.float64)
         self.temperature = float(data["temperature"])
 
-    @classmethod
-    def load(cls, store: SearchStore) -> TypeClassifier | None:
-        data = store.get_meta(META_KEY)
-        return cls(data) if data else None
-
     def logits(self, tokens: Sequence[str], vector: Sequence[float] | None) -> np.ndarray:
         z = self.lexical_coef @ _tfidf(tokens, self.vocabulary, self.idf) + self.lexical_intercept
         if vector is not None:
@@ -203,6 +198,8 @@ def learn(store: SearchStore) -> None:
     """Fit the classifier on the indexed cases and keep it as store metadata (``kb index``)."""
     from cases.indexing import COLLECTION
 
+    if not store.has_collection(COLLECTION):
+        return  # a library without cases: nothing to learn from
     sources = list(store.iter_sources(COLLECTION))
     ids = [s["id"] for s in sources]
     vectors = store.get_vectors(COLLECTION, ids)

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from cases.classifier import META_KEY as CLASSIFIER_KEY
+from cases.classifier import TypeClassifier, TypeGuess
 from cases.indexing import COLLECTION, TEXT_FIELDS, case_schema, embed_text
 from kb_service.errors import InvalidInputError
 from kb_service.ranking import FusionConfig, Mode, RankedHit, RankedPage
@@ -195,21 +197,30 @@ class CaseLibrary:
             tokens = self._services.analyzer.tokens(description)
             exclude = []
         schema = self._schema
+        guess = None
         if mode != "hybrid":  # one side alone, as measured in benchmarks
             page = self._services.searcher.search(
                 schema, keyword=self._keyword(description), vector=vector, filter=filters.to_filter(),
                 size=size, exclude_ids=exclude, mode=mode,
             )  # fmt: skip
         else:
-            page = self._rerank(similarity, schema, description, tokens, vector, filters, exclude, size)
+            guess = self._guess(tokens, vector)
+            page = self._rerank(similarity, schema, description, tokens, vector, filters, exclude, size, guess)
         result = _page_json(page)
+        if mode == "hybrid" and guess is not None:
+            result["dispute_type_guess"] = guess.as_dict()
         result["summary"] = summarize([h.source for h in page.hits])
         if case_id is not None:
             result["case"] = {"id": case_id, "title": source.get("title")}
         return result
 
 
-    def _rerank(self, similarity, schema, description, tokens, vector, filters, exclude, size) -> RankedPage:
+    def _guess(self, tokens, vector) -> TypeGuess | None:
+        """What kind of dispute the words describe, if the classifier has been learnt."""
+        data = self._services.meta(CLASSIFIER_KEY)
+        return TypeClassifier(data).guess(tokens, vector) if data else None
+
+    def _rerank(self, similarity, schema, description, tokens, vector, filters, exclude, size, guess) -> RankedPage:
         """Hybrid candidates re-ranked by whole-case similarity (kb_service/similarity.py)."""
         depth = similarity.config.candidates
         candidates = self._services.searcher.search(
@@ -217,13 +228,18 @@ class CaseLibrary:
             size=2 * depth, exclude_ids=exclude, depth=depth,
         )  # fmt: skip
         by_id = {hit.id: hit for hit in candidates.hits}
-        idf = self._services.store.get_meta(f"idf-{COLLECTION}") or {}
-        scored = similarity.score(schema, tokens=tokens, vector=vector, candidates=list(by_id), idf=idf)
+        idf = self._services.meta(f"idf-{COLLECTION}") or {}
+        scored = similarity.score(
+            schema, tokens=tokens, vector=vector, candidates=list(by_id), idf=idf,
+            type_of={i: h.source.get("dispute_type", "") for i, h in by_id.items()},
+            type_probabilities=guess.probabilities if guess is not None else None,
+        )  # fmt: skip
         hits = []
         for result in scored[:size]:
             hit = by_id[result.doc_id]
             hit.score = result.score
             hit.why.lexical_similarity, hit.why.semantic_similarity = result.lexical, result.semantic
+            hit.why.type_probability = result.type_probability
             hits.append(hit)
         return RankedPage(total=len(scored), hits=hits)
 

@@ -32,10 +32,13 @@ def index_libraries(
     if own.is_dir() and own not in folders:
         folders.append(own)
     indexer = Indexer(services.store, services.analyzer, services.embedder)
-    return {
-        spec.name: indexer.index(_from_source(spec, services), folders, rebuild=rebuild, progress=progress).as_dict()
-        for spec in collection_specs()
-    }
+    try:
+        return {
+            spec.name: indexer.index(_from_source(spec, services), folders, rebuild=rebuild, progress=progress).as_dict()
+            for spec in collection_specs()
+        }
+    finally:
+        services.forget_meta()  # what was just learnt is what the next query should read
 
 
 def approved_library(services: Services) -> Path:

@@ -70,6 +70,8 @@ class Why:
     """Case-to-case re-ranking only (``similarity.py``): TF-IDF cosine of the whole texts."""
     semantic_similarity: float | None = None
     """Case-to-case re-ranking only: cosine of the document vectors."""
+    type_probability: float | None = None
+    """Case-to-case re-ranking only: the classifier's probability of this hit's type."""
 
     def as_dict(self) -> dict[str, Any]:
         data = {
@@ -82,6 +84,7 @@ class Why:
         if self.lexical_similarity is not None:
             data["lexical_similarity"] = _rounded(self.lexical_similarity)
             data["semantic_similarity"] = _rounded(self.semantic_similarity)
+            data["type_probability"] = _rounded(self.type_probability)
         return data
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -23,6 +24,11 @@ def collection_meta_key(collection: str) -> str:
     return f"collection-{collection}"
 
 
+META_TTL_SECONDS = 30.0
+"""How long a process trusts metadata it has read (term statistics, the classifier) before
+reading it again: another process's ``kb index`` shows within this time."""
+
+
 @dataclass
 class Services:
     """Cheap to build; the store connects and the model loads on first use."""
@@ -31,6 +37,21 @@ class Services:
     store: SearchStore
     analyzer: ChineseAnalyzer
     embedder: CachedEmbedder
+    _meta_cache: dict[str, tuple[float, Any]] = field(default_factory=dict, repr=False)
+
+    def meta(self, key: str) -> Any:
+        """Store metadata, read at most every ``META_TTL_SECONDS`` (large objects such as
+        term statistics would otherwise be fetched and parsed on every query)."""
+        now = time.monotonic()
+        cached = self._meta_cache.get(key)
+        if cached is None or now - cached[0] > META_TTL_SECONDS:
+            cached = (now, self.store.get_meta(key))
+            self._meta_cache[key] = cached
+        return cached[1]
+
+    def forget_meta(self) -> None:
+        """After this process wrote metadata (kb index), read it afresh."""
+        self._meta_cache.clear()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -52,7 +73,7 @@ class Services:
         model's dimension (which loads the model); a missing collection is
         :class:`CollectionNotIndexedError`.
         """
-        info = self.store.get_meta(collection_meta_key(collection))
+        info = self.meta(collection_meta_key(collection))
         if info is not None:
             return info
         if not self.store.has_collection(collection):
@@ -66,7 +87,7 @@ class Services:
 
     def keyword_query(self, collection: str, text: str, fields: Mapping[str, float]) -> KeywordQuery:
         """The analysed, synonym-expanded query; long texts cut to key terms by the collection's idf."""
-        idf = self.store.get_meta(f"idf-{collection}") or {}
+        idf = self.meta(f"idf-{collection}") or {}
         terms = self.analyzer.query_terms(text, idf=idf)
         return KeywordQuery(terms=terms.weights, fields=fields)
 

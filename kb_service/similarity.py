@@ -15,7 +15,10 @@ re-ranks them here, above the stores, identically on both backends:
   re-normalised mean of its passage (chunk) vectors, so every passage of a
   long case counts ("mean" aggregation);
 
-``score = lexical_weight × lexical + vector_weight × semantic``.
+``score = lexical_weight × lexical + vector_weight × semantic``, plus, where
+the dispute-type classifier has been learnt, ``type_weight × P(type)`` of the
+candidate's type given the query: a soft preference for cases of the kind
+the words describe.
 
 Chosen by measurement on public labelled civil judgments
 (``benchmarks/dev_eval.py``; README, "Similar cases"): sublinear TF-IDF beat
@@ -45,6 +48,9 @@ class SimilarityConfig:
     """Candidates each side of the hybrid search contributes before re-ranking."""
     fields: tuple[str, ...] = ("title", "facts")
     """Search fields whose analysed text is compared (the dispute, not how it was handled)."""
+    type_weight: float = 0.1
+    """Weight of the dispute-type classifier's probability for a candidate's type (a soft
+    signal; ``cases/classifier.py``). Measured on the colloquial question set."""
 
 
 def tfidf_vector(tokens: Iterable[str], idf: Mapping[str, float], unseen_idf: float) -> dict[str, float]:
@@ -67,6 +73,7 @@ class Similarity:
     score: float
     lexical: float
     semantic: float | None
+    type_probability: float | None = None
 
 
 class CaseSimilarity:
@@ -88,8 +95,12 @@ class CaseSimilarity:
         vector: Sequence[float] | None,
         candidates: Sequence[str],
         idf: Mapping[str, float],
+        type_of: Mapping[str, str] | None = None,
+        type_probabilities: Mapping[str, float] | None = None,
     ) -> list[Similarity]:
-        """Every candidate's similarity, best first (ties by id)."""
+        """Every candidate's similarity, best first (ties by id). With the classifier's
+        ``type_probabilities`` for the query, a candidate of a likely type gains
+        ``type_weight × P(its type)``."""
         if not candidates:
             return []
         unseen = max(idf.values(), default=1.0)  # a term no indexed case has is as rare as they come
@@ -102,7 +113,11 @@ class CaseSimilarity:
             lexical = cosine(query, tfidf_vector(self.tokens_of(texts.get(doc_id, {})), idf, unseen))
             semantic = float(_unit(vectors[doc_id]) @ q) if q is not None and doc_id in vectors else None
             score = self.config.lexical_weight * lexical + self.config.vector_weight * (semantic or 0.0)
-            results.append(Similarity(doc_id, score, lexical, semantic))
+            probability = None
+            if type_probabilities is not None and type_of is not None:
+                probability = type_probabilities.get(type_of.get(doc_id, ""), 0.0)
+                score += self.config.type_weight * probability
+            results.append(Similarity(doc_id, score, lexical, semantic, probability))
         results.sort(key=lambda r: (-round(r.score, 9), r.doc_id))
         return results
 

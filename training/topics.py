@@ -78,14 +78,14 @@ def read_topic(services: Services, topic: str) -> TopicReading:
 
 
 def _classify(services: Services, topic: str) -> str | None:
-    from cases.classifier import TypeClassifier
+    from cases.classifier import META_KEY, TypeClassifier
     from cases.indexing import COLLECTION
 
-    classifier = TypeClassifier.load(services.store)
-    if classifier is None:
+    data = services.meta(META_KEY)
+    if not data:
         return None
     vector = services.embed_query(topic, COLLECTION)
-    return classifier.guess(services.analyzer.tokens(topic), vector).dispute_type
+    return TypeClassifier(data).guess(services.analyzer.tokens(topic), vector).dispute_type
 
 
 def _material_topics(services: Services, topic: str, types: list[str]) -> list[str]:

@@ -17,6 +17,18 @@ from kb_service.store.protocol import CollectionSchema
 FRAGMENT_CHARS = 60
 MAX_FRAGMENTS = 2
 
+_RUN_CHAR = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
+"""Letters and digits that make up codes and numbers: a fragment never cuts through a run of
+them (a snippet "…2404281830456789" would show half an order number as if it were whole)."""
+
+
+def _widen(text: str, left: int, right: int) -> tuple[int, int]:
+    while left > 0 and _RUN_CHAR.match(text[left - 1]) and _RUN_CHAR.match(text[left]):
+        left -= 1
+    while right < len(text) and _RUN_CHAR.match(text[right - 1]) and _RUN_CHAR.match(text[right]):
+        right += 1
+    return left, right
+
 
 def _searchable(text: str) -> str:
     """Same length as ``text``: full-width forms folded, lower-cased, char by char."""
@@ -44,7 +56,7 @@ def highlight(text: str | None, terms: Iterable[str]) -> list[str]:
         if start < covered_to or len(fragments) == MAX_FRAGMENTS:
             continue
         left = max(0, start - FRAGMENT_CHARS // 3)
-        right = min(len(text), left + FRAGMENT_CHARS)
+        left, right = _widen(text, left, min(len(text), left + FRAGMENT_CHARS))
         inside = [(s, e) for s, e in spans if s >= left and e <= right]
         pieces, cursor = [], left
         for s, e in inside:

@@ -44,14 +44,14 @@ def test_kb_index_learns_the_classifier_and_keeps_it_in_the_store(indexed):
     ],
 )
 def test_words_a_type_is_told_by_are_classified_as_it(indexed, analyzer, words, expected):
-    classifier = TypeClassifier.load(indexed.store)
+    classifier = TypeClassifier(indexed.store.get_meta(META_KEY))
     guess = classifier.guess(analyzer.tokens(words), indexed.embedder.encode([words])[0])
     assert max(guess.probabilities, key=guess.probabilities.get) == expected
     assert sum(guess.probabilities.values()) == pytest.approx(1.0)
 
 
 def test_an_unsure_guess_names_no_type(indexed, analyzer):
-    classifier = TypeClassifier.load(indexed.store)
+    classifier = TypeClassifier(indexed.store.get_meta(META_KEY))
     guess = classifier.guess(analyzer.tokens("今天天气不错"), None)
     assert guess.dispute_type is None and guess.as_dict()["dispute_type_label"] == "不确定"
 

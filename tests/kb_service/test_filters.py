@@ -47,3 +47,12 @@ def test_filters_parse_from_json_and_refuse_unknown_keys():
     assert matches(node, SOURCE)
     with pytest.raises(ValidationError):
         adapter.validate_python({"op": "term", "field": "kind", "value": "labor", "oops": 1})
+
+
+def test_highlight_fragments_never_cut_through_a_number():
+    from kb_service.store.highlight import highlight
+
+    text = "甲" * 20 + "订单号202404281830456789，" + "乙" * 30 + "工资" + "丙" * 40
+    for fragment in highlight(text, ["工资"]):
+        digits = "".join(ch for ch in fragment if ch.isdigit())
+        assert digits in ("", "202404281830456789"), fragment

@@ -68,4 +68,6 @@ def test_similar_cases_rank_by_whole_case_similarity_with_its_parts_in_why(libra
     for hit in result["hits"]:
         why = hit["why"]
         assert {"lexical_similarity", "semantic_similarity"} <= set(why)
-        assert hit["score"] == pytest.approx(why["lexical_similarity"] + 0.5 * why["semantic_similarity"], abs=2e-4)
+        assert hit["score"] == pytest.approx(
+            why["lexical_similarity"] + 0.5 * why["semantic_similarity"] + 0.1 * why["type_probability"], abs=2e-4
+        )

@@ -9,7 +9,9 @@ Ranking components, each in [0, 1], combined with configurable weights
 
 - ``relevance``: hybrid search of the description over the experts'
   expertise and specialties (fused score relative to the best);
-- ``specialty``: the dispute type is one of the expert's specialties;
+- ``specialty``: the dispute type is one of the expert's specialties; with
+  no type given, the probability that the dispute is of one of them, from
+  the dispute-type classifier learnt from the case library;
 - ``region``: same county 1, same city 0.6, same province (or a provincial
   expert) 0.3;
 - ``headroom``: share of capacity still free;
@@ -27,6 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cases.classifier import TypeGuess
 from experts.indexing import COLLECTION, TEXT_FIELDS, expert_schema
 from experts.schema import Period
 from kb_service.dispute import DisputeBrief
@@ -131,6 +134,21 @@ def region_closeness(expert_region: str | None, dispute_region: str | None) -> t
     return 0.0, None
 
 
+def _specialty(expert: dict[str, Any], given: str | None, guess: TypeGuess | None) -> tuple[float, str | None]:
+    """1 when the given type is a specialty; without a type, the classifier's probability that
+    the dispute is of one of the expert's specialties (a soft signal, never a certainty)."""
+    specialties = expert.get("specialties", [])
+    if given:
+        return (1.0, f"专长包括{DISPUTE_TYPES.label(given)}") if given in specialties else (0.0, None)
+    if guess is None:
+        return 0.0, None
+    share = min(1.0, sum(guess.probabilities.get(s, 0.0) for s in specialties))
+    likely = guess.dispute_type
+    if likely and likely in specialties:
+        return share, f"纠纷推断为{DISPUTE_TYPES.label(likely)}（{guess.probability:.0%}），专长相符"
+    return share, None
+
+
 class ExpertMatcher:
     def __init__(self, services: Services, weights: MatchWeights | None = None) -> None:
         self._services = services
@@ -139,15 +157,18 @@ class ExpertMatcher:
     def pool(self) -> list[dict[str, Any]]:
         return list(self._services.store.iter_sources(COLLECTION))
 
-    def _relevance(self, dispute: DisputeBrief, size: int) -> tuple[dict[str, float], dict[str, list[str]]]:
+    def _relevance(
+        self, dispute: DisputeBrief, vector, size: int
+    ) -> tuple[dict[str, float], dict[str, list[str]]]:
         text = dispute.description
         if dispute.dispute_type:
             text = f"{DISPUTE_TYPES.label(dispute.dispute_type)}。{text}"
+            vector = self._services.embed_query(text, COLLECTION)
         terms = self._services.analyzer.query_terms(text)
         page = self._services.searcher.search(
             self._services.stored_schema(COLLECTION, expert_schema),
             keyword=KeywordQuery(terms=terms.weights, fields=TEXT_FIELDS),
-            vector=self._services.embed_query(text, COLLECTION),
+            vector=vector,
             size=size,
         )
         best = max((h.score for h in page.hits), default=0.0)
@@ -168,7 +189,9 @@ class ExpertMatcher:
     def evaluate(self, dispute: DisputeBrief, pool: Sequence[dict[str, Any]] | None = None) -> Evaluation:
         pool = list(pool) if pool is not None else self.pool()
         day = dispute.date or dt.date.today()
-        relevance, matched = self._relevance(dispute, size=max(len(pool), 1))
+        vector = None if dispute.dispute_type else self._services.embed_query(dispute.description, COLLECTION)
+        guess = None if dispute.dispute_type else self._guess(dispute, vector)
+        relevance, matched = self._relevance(dispute, vector, size=max(len(pool), 1))
         similar = self._similar_cases(dispute)
         w = self._weights
         candidates, excluded = [], []
@@ -178,9 +201,9 @@ class ExpertMatcher:
                 excluded.append({"id": expert["id"], "name": expert["name"], "reason": reason})
                 continue
             reasons: list[str] = []
-            specialty = 1.0 if dispute.dispute_type in expert.get("specialties", []) else 0.0
-            if specialty:
-                reasons.append(f"专长包括{DISPUTE_TYPES.label(dispute.dispute_type)}")
+            specialty, specialty_reason = _specialty(expert, dispute.dispute_type, guess)
+            if specialty_reason:
+                reasons.append(specialty_reason)
             region, region_reason = region_closeness(expert.get("region"), dispute.region)
             if region_reason:
                 reasons.append(region_reason)
@@ -212,6 +235,15 @@ class ExpertMatcher:
             candidates.append(Candidate(expert, score, components, reasons))
         candidates.sort(key=lambda c: (-round(c.score, 9), c.expert["id"]))
         return Evaluation(candidates, excluded)
+
+    def _guess(self, dispute: DisputeBrief, vector) -> TypeGuess | None:
+        """The dispute's likely type when none is given (cases/classifier.py), or None."""
+        from cases.classifier import META_KEY, TypeClassifier
+
+        data = self._services.meta(META_KEY)
+        if not data:
+            return None
+        return TypeClassifier(data).guess(self._services.analyzer.tokens(dispute.description), vector)
 
     def match(self, dispute: DisputeBrief, size: int = 5) -> dict[str, Any]:
         check_paging(size)

@@ -95,3 +95,12 @@ def test_assign_reports_every_slot_it_cannot_fill(sample):
     assert sum(missing_by.values()) == 10
     assert all(filled_by.get(d.id, 0) + missing_by.get(d.id, 0) == 2 for d in disputes)
     assert all(u["reason"] for u in result["unassigned"])
+
+
+def test_without_a_type_the_likely_type_counts_for_specialties(matcher):
+    dispute = Dispute(description="我爸做完胆囊手术第二天人就没了，医院说是并发症", region=YANJI)
+    result = matcher.match(dispute, size=5)
+    top = result["candidates"][0]
+    assert "medical" in matcher._services.store.get("experts", top["id"])["specialties"]
+    assert top["components"]["specialty"] > 0.5
+    assert any("纠纷推断为医疗纠纷" in r for r in top["reasons"])

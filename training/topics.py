@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb_service.analysis import ChineseAnalyzer
 from kb_service.errors import CollectionNotIndexedError
 from kb_service.service import Services
 from kb_service.store import TermsFacet
@@ -49,26 +50,26 @@ def _label_words(code: str) -> list[str]:
     return [w for w in words if w and w not in GENERIC_WORDS]
 
 
-def _meaningful(services: Services, text: str) -> set[str]:
-    return {t for t in services.analyzer.tokens(text) if len(t) >= 2 and t not in GENERIC_WORDS}
+def _meaningful(analyzer: ChineseAnalyzer, text: str) -> set[str]:
+    return {t for t in analyzer.tokens(text) if len(t) >= 2 and t not in GENERIC_WORDS}
 
 
-def named_types(services: Services, topic: str) -> list[str]:
+def named_types(analyzer: ChineseAnalyzer, topic: str) -> list[str]:
     """Dispute types whose label words the topic uses (a label word, or one of its parts)."""
-    words = _meaningful(services, topic)
+    words = _meaningful(analyzer, topic)
     found = []
     for code in DISPUTE_TYPES.terms:
         if code == "other":
             continue
         for word in _label_words(code):
-            if word in topic or words & _meaningful(services, word):
+            if word in topic or words & _meaningful(analyzer, word):
                 found.append(code)
                 break
     return found
 
 
 def read_topic(services: Services, topic: str) -> TopicReading:
-    types = named_types(services, topic)
+    types = named_types(services.analyzer, topic)
     how = "named" if types else "none"
     if not types:
         guess = _classify(services, topic)
@@ -93,15 +94,15 @@ def _material_topics(services: Services, topic: str, types: list[str]) -> list[s
     from training.indexing import COLLECTION
 
     try:
-        buckets = services.store.aggregate(COLLECTION, {"topics": TermsFacet(field="topics", size=1000)})
+        buckets = services.store.aggregate(COLLECTION, {"topics": TermsFacet(field="topics", size=200)})
     except CollectionNotIndexedError:
         return []
-    words = _meaningful(services, topic)
+    words = _meaningful(services.analyzer, topic)
     chosen = []
     for bucket in buckets["topics"]:
         value = bucket["value"]
         if value in DISPUTE_TYPES.terms:
             continue  # types are decided above
-        if value in topic or words & _meaningful(services, value):
+        if value in topic or words & _meaningful(services.analyzer, value):
             chosen.append(value)
     return chosen

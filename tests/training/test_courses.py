@@ -127,3 +127,16 @@ def test_every_export_opens_and_shows_the_course(sample):
     schedule = document.tables[0]
     assert [c.text for c in schedule.rows[0].cells] == ["序号", "环节", "内容", "时长（分钟）"]
     assert len(schedule.rows) == len(course.outline) + 1
+
+
+def test_a_plain_topic_names_its_types_and_fills_the_budget_with_what_belongs(sample):
+    # kb course build 婚姻家庭纠纷调解 --minutes 120, no --type: 婚姻家庭 means marriage and family.
+    course = build_course(sample, "婚姻家庭纠纷调解", minutes=120)
+    assert set(course.inferred_types) == {"marriage", "family"} == set(course.dispute_types)
+    assert 96 <= course.total_minutes <= 120
+    assert any(item.kind == "material" for item in course.outline)
+    assert {"marriage", "family"} <= {part.dispute_type for part in course.cases}
+    materials = {s["material_id"]: s for s in sample.store.iter_sources("training")}
+    for part in course.materials:
+        assert {"marriage", "family"} & set(materials[part.material_id]["topics"]), part.ref
+    assert "由主题推断" in export_course(course, "md")

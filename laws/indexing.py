@@ -230,7 +230,10 @@ def statute_fingerprint(libraries: list[Path]) -> str:
         f"{database} {stat.st_size} {stat.st_mtime_ns} {_file_digest(database, _HEAD_BYTES)}",
         "embedded " + ",".join(sorted(EMBEDDED_LAWS)),
     ]
-    parts += [f"{path} {_file_digest(path)}" for path in files_under(libraries, FOLDER, (".md", ".markdown"))]
+    parts += [
+        f"{path} {_file_digest(path)}"
+        for path in files_under(libraries, FOLDER, (".md", ".markdown"))
+    ]
     return "\n".join(parts)
 
 

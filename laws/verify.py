@@ -31,8 +31,8 @@ import cn2an
 from kb_service.library import Loaded
 from kb_service.vocabularies import Vocabulary
 from laws.catalog import LawCatalog, default_catalog, short
-from laws.names import short_name
 from laws.citations import Citation, MalformedCitation, scan_citations
+from laws.names import short_name
 from laws.replacements import CIVIL_CODE, predecessor_articles, successor_articles
 from laws.schema import Article, Law, article_label
 

@@ -1,0 +1,146 @@
+"""Articles for a dispute: what its similar cases cite, fused with a direct article search.
+
+For a description (or a stored case, itself left out):
+
+1. the :data:`~laws.queries.SIMILAR_CASES` most similar cases (hybrid case
+   search, of the given dispute type if one is given), each weighted by its
+   score over the best one's;
+2. the articles each of them cites *as they govern today*
+   (``current_articles``, stored by ``kb index``: a 2019 case's 《合同法》
+   第一百零七条 counts as 《民法典》第五百七十七条); an article's case score is
+   the weighted share of the similar cases citing it;
+3. a direct article search with the same words; the direct score is the
+   hit's fused score over the best one's;
+4. ``case_weight × case score + direct_weight × direct score``, best first.
+
+Every suggestion says why: the similar cases that cite it (with their
+similarity) and its rank in the direct search, also in words (``reasons``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from kb_service.errors import InvalidInputError
+from kb_service.service import Services
+from kb_service.text import check_paging
+from laws.articles import article_path
+from laws.indexing import COLLECTION
+
+if TYPE_CHECKING:
+    from laws.queries import LawLibrary
+
+_ARTICLE_FIELDS = ("law_id", "law_name", "short_name", "article", "article_sub", "article_label",
+                   "chapter", "text", "status", "status_label")  # fmt: skip
+
+
+def _similar_cases(
+    services: Services, text: str | None, case_id: str | None, dispute_type: str | None, size: int
+) -> tuple[str, list[dict[str, Any]]]:
+    """The description searched for, and the similar cases with their weight and cited articles."""
+    from cases.indexing import COLLECTION as CASES
+    from cases.queries import CaseFilters, CaseLibrary
+
+    filters = CaseFilters(dispute_type=[dispute_type] if dispute_type else [])
+    result = CaseLibrary(services).similar(case_id, text=text, filters=filters, size=size)
+    if case_id is not None:
+        source = services.store.get(CASES, case_id)
+        description = f"{source.get('title', '')}。{source.get('facts', '')}"
+    else:
+        description = (text or "").strip()
+    hits = result["hits"]
+    stored = services.store.get_many(CASES, [h["id"] for h in hits])
+    best = max((h["score"] for h in hits), default=0.0)
+    cases = []
+    for hit in hits:
+        why = hit.get("why") or {}
+        cases.append(
+            {
+                "id": hit["id"],
+                "title": hit.get("title"),
+                "weight": hit["score"] / best if best > 0 else 0.0,
+                "similarity": why.get("vector_score"),
+                "articles": stored.get(hit["id"], {}).get("current_articles") or [],
+            }
+        )
+    return description, cases
+
+
+def _reasons(citing: list[dict[str, Any]], total: int, direct_rank: int | None) -> list[str]:
+    lines = []
+    if citing:
+        named = "、".join(
+            f"{c['id']}（相似度 {c['similarity']:.2f}）" if c.get("similarity") is not None else c["id"]
+            for c in citing[:3]
+        )
+        more = "等" if len(citing) > 3 else ""
+        lines.append(f"{total} 件类似案例中有 {len(citing)} 件援引：{named}{more}")
+    if direct_rank is not None:
+        lines.append(f"与纠纷描述直接相关（法条检索第 {direct_rank} 位）")
+    return lines
+
+
+def suggest(
+    library: LawLibrary,
+    services: Services,
+    *,
+    text: str | None,
+    dispute_type: str | None,
+    case_id: str | None,
+    size: int,
+    case_weight: float,
+    direct_weight: float,
+) -> dict[str, Any]:
+    from laws.queries import DIRECT_CANDIDATES, SIMILAR_CASES
+
+    check_paging(size, 0)
+    if (case_id is None) == (not text or not text.strip()):
+        raise InvalidInputError("请给出纠纷描述或案例编号（二者选一）", field="text")
+    description, cases = _similar_cases(services, text, case_id, dispute_type, SIMILAR_CASES)
+
+    case_score: dict[str, float] = defaultdict(float)
+    citing: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    total_weight = sum(c["weight"] for c in cases) or 1.0
+    for case in cases:
+        for doc_id in dict.fromkeys(case["articles"]):
+            case_score[doc_id] += case["weight"] / total_weight
+            citing[doc_id].append(case)
+
+    direct_hits = library.search(description, size=DIRECT_CANDIDATES)["hits"]
+    best = max((h["score"] for h in direct_hits), default=0.0)
+    direct = {h["id"]: (rank, h) for rank, h in enumerate(direct_hits, start=1)}
+
+    scores = {
+        doc_id: case_weight * case_score.get(doc_id, 0.0)
+        + direct_weight * (direct[doc_id][1]["score"] / best if doc_id in direct and best > 0 else 0.0)
+        for doc_id in set(case_score) | set(direct)
+    }
+    chosen = sorted(scores, key=lambda d: (-round(scores[d], 9), d))[:size]
+    stored = services.store.get_many(COLLECTION, [d for d in chosen if d not in direct])
+    articles = []
+    for doc_id in chosen:
+        source = direct[doc_id][1] if doc_id in direct else stored.get(doc_id)
+        if source is None:  # cited by a case, but the laws collection lacks it (not re-indexed)
+            continue
+        rank = direct[doc_id][0] if doc_id in direct else None
+        data = {"id": doc_id, **{k: source[k] for k in _ARTICLE_FIELDS if source.get(k) is not None}}
+        data["link"] = article_path(data["short_name"], data.get("article"), data.get("article_sub"))
+        data["score"] = round(scores[doc_id], 6)
+        data["why"] = {
+            "cases": [
+                {"id": c["id"], "title": c["title"], "similarity": c["similarity"]}
+                for c in citing.get(doc_id, [])
+            ],
+            "case_score": round(case_score.get(doc_id, 0.0), 6),
+            "direct_rank": rank,
+            "direct_score": direct[doc_id][1]["score"] if rank else None,
+        }
+        data["reasons"] = _reasons(citing.get(doc_id, []), len(cases), rank)
+        articles.append(data)
+    return {
+        "articles": articles,
+        "similar_cases": [
+            {"id": c["id"], "title": c["title"], "similarity": c["similarity"]} for c in cases
+        ],
+    }

@@ -19,9 +19,13 @@ def _status(data: dict) -> str:
 @user_errors
 def laws_search_command(
     query: Annotated[str, typer.Argument(help="检索词或纠纷描述，如“同事借钱不还”")],
-    law: Annotated[str | None, typer.Option("--law", help="只在这部法律中检索（全称或简称）")] = None,
+    law: Annotated[
+        str | None, typer.Option("--law", help="只在这部法律中检索（全称或简称）")
+    ] = None,
     size: Annotated[int, typer.Option("--size")] = 10,
-    include_old: Annotated[bool, typer.Option("--all", help="包括已废止、已被修改和历史版本的条文")] = False,
+    include_old: Annotated[
+        bool, typer.Option("--all", help="包括已废止、已被修改和历史版本的条文")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """检索法条。"""
@@ -32,7 +36,9 @@ def laws_search_command(
     def human(data: dict) -> None:
         typer.echo(f"共 {data['total']} 条")
         for hit in data["hits"]:
-            typer.echo(f"《{hit['short_name']}》{hit['article_label']}{_status(hit)}  {hit.get('chapter') or ''}")
+            typer.echo(
+                f"《{hit['short_name']}》{hit['article_label']}{_status(hit)}  {hit.get('chapter') or ''}"
+            )
             fragments = (hit.get("highlights") or {}).get("text")
             typer.echo("    " + (plain(fragments[0]) if fragments else hit["text"][:120]))
 
@@ -43,7 +49,9 @@ def laws_search_command(
 def laws_show_command(
     law: Annotated[str, typer.Argument(help="法律名称（全称或简称），如 民法典")],
     article: Annotated[str, typer.Argument(help="条文序号，如 1084、第1084条、第一千零八十四条")],
-    version: Annotated[str | None, typer.Option("--version", help="版本编号（law_id），缺省为现行文本")] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="版本编号（law_id），缺省为现行文本")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """显示一条法条的原文、效力状态和援引它的案例。"""
@@ -83,8 +91,12 @@ def print_citations(data: dict) -> None:
 @user_errors
 def laws_check_command(
     text: Annotated[str | None, typer.Argument(metavar="[TEXT]", help="含法条引用的文字")] = None,
-    case_id: Annotated[str | None, typer.Option("--case", help="核对一个案例的全部引用（按案例日期）")] = None,
-    on: Annotated[str | None, typer.Option("--date", help="按此日期判断（YYYY-MM-DD），缺省为今天")] = None,
+    case_id: Annotated[
+        str | None, typer.Option("--case", help="核对一个案例的全部引用（按案例日期）")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="按此日期判断（YYYY-MM-DD），缺省为今天")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """核对法条引用：法律是否收录、条文是否存在、当时是否有效。"""
@@ -97,7 +109,9 @@ def laws_check_command(
 @user_errors
 def laws_suggest_command(
     description: Annotated[str, typer.Argument(help="纠纷描述")],
-    dispute_type: Annotated[str | None, typer.Option("--type", help="纠纷类型（代码或中文）")] = None,
+    dispute_type: Annotated[
+        str | None, typer.Option("--type", help="纠纷类型（代码或中文）")
+    ] = None,
     size: Annotated[int, typer.Option("--size")] = 5,
     as_json: JsonOption = False,
 ) -> None:

@@ -31,7 +31,9 @@ LOCAL_ARTICLES_LIMIT = 5_000
 """Articles of local regulations read back from the store (a province's handful of regulations)."""
 
 
-def article_path(law: str, number: int | None, sub: int | None = None, version: str | None = None) -> str:
+def article_path(
+    law: str, number: int | None, sub: int | None = None, version: str | None = None
+) -> str:
     """The article page: ``/laws/民法典/1084``, ``/laws/刑法/120之一``; ``?version=`` an older text."""
     article = "全文" if number is None else f"{number}之{sub}" if sub else str(number)
     path = f"/laws/{quote(short_name(law), safe='')}/{quote(article, safe='')}"
@@ -160,7 +162,9 @@ class CitationReader:
         """Each citation of a legal_basis entry (a whole law counts), judged on ``on``."""
         return [describe(v) for v in check_legal_basis([entry], _date(on), self.catalog)]
 
-    def entries(self, entries: Iterable[str], on: dt.date | str | None = None) -> list[dict[str, Any]]:
+    def entries(
+        self, entries: Iterable[str], on: dt.date | str | None = None
+    ) -> list[dict[str, Any]]:
         """Several entries, each citation once."""
         seen: dict[str, dict[str, Any]] = {}
         for entry in entries:

@@ -119,7 +119,8 @@ class LawLibrary:
             )
         if resolved.law_id is None:
             raise InvalidInputError(
-                f"本库未收录{short(resolved.name)}的原文（该法已废止）：请按其替代法律检索", field="law"
+                f"本库未收录{short(resolved.name)}的原文（该法已废止）：请按其替代法律检索",
+                field="law",
             )
         if include_old:
             return Term(field="law_name", value=resolved.name)
@@ -217,7 +218,9 @@ class LawLibrary:
             ],
             "cited_by": [c["id"] for c in cited],
             "citing_cases": cited,
-            "link": article_path(held.short_name, number, sub, None if version is None else held.id),
+            "link": article_path(
+                held.short_name, number, sub, None if version is None else held.id
+            ),
         }
 
     def _cited_by(self, doc_id: str) -> list[dict[str, Any]]:

@@ -71,7 +71,9 @@ def _reasons(citing: list[dict[str, Any]], total: int, direct_rank: int | None) 
     lines = []
     if citing:
         named = "、".join(
-            f"{c['id']}（相似度 {c['similarity']:.2f}）" if c.get("similarity") is not None else c["id"]
+            f"{c['id']}（相似度 {c['similarity']:.2f}）"
+            if c.get("similarity") is not None
+            else c["id"]
             for c in citing[:3]
         )
         more = "等" if len(citing) > 3 else ""
@@ -113,7 +115,8 @@ def suggest(
 
     scores = {
         doc_id: case_weight * case_score.get(doc_id, 0.0)
-        + direct_weight * (direct[doc_id][1]["score"] / best if doc_id in direct and best > 0 else 0.0)
+        + direct_weight
+        * (direct[doc_id][1]["score"] / best if doc_id in direct and best > 0 else 0.0)
         for doc_id in set(case_score) | set(direct)
     }
     chosen = sorted(scores, key=lambda d: (-round(scores[d], 9), d))[:size]
@@ -124,8 +127,13 @@ def suggest(
         if source is None:  # cited by a case, but the laws collection lacks it (not re-indexed)
             continue
         rank = direct[doc_id][0] if doc_id in direct else None
-        data = {"id": doc_id, **{k: source[k] for k in _ARTICLE_FIELDS if source.get(k) is not None}}
-        data["link"] = article_path(data["short_name"], data.get("article"), data.get("article_sub"))
+        data = {
+            "id": doc_id,
+            **{k: source[k] for k in _ARTICLE_FIELDS if source.get(k) is not None},
+        }
+        data["link"] = article_path(
+            data["short_name"], data.get("article"), data.get("article_sub")
+        )
         data["score"] = round(scores[doc_id], 6)
         data["why"] = {
             "cases": [

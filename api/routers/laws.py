@@ -39,7 +39,10 @@ class CheckRequest(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"text": "依据《合同法》第一百零七条和《民法典》第一千三百条", "date": "2022-03-01"},
+                {
+                    "text": "依据《合同法》第一百零七条和《民法典》第一千三百条",
+                    "date": "2022-03-01",
+                },
                 {"case_id": "case-contract-001"},
             ]
         },
@@ -47,7 +50,9 @@ class CheckRequest(BaseModel):
 
     text: str | None = Field(default=None, max_length=20_000)
     case_id: str | None = None
-    date: dt.date | None = Field(default=None, description="按此日期判断，缺省为今天（案例按其日期）")
+    date: dt.date | None = Field(
+        default=None, description="按此日期判断，缺省为今天（案例按其日期）"
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> CheckRequest:
@@ -60,7 +65,12 @@ class SuggestRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"text": "同事借了我两万块钱，说好半年还，现在一年了还不还", "dispute_type": "contract"}]
+            "examples": [
+                {
+                    "text": "同事借了我两万块钱，说好半年还，现在一年了还不还",
+                    "dispute_type": "contract",
+                }
+            ]
         },
     )
 

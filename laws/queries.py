@@ -155,14 +155,15 @@ class LawLibrary:
         return {"total": page.total, "hits": [_hit_json(h) for h in page.hits]}
 
     # -- one article ----------------------------------------------------------------
-    def _version(self, law: str, version: str | None) -> Law:
+    def _version(self, law: str, version: str | None, number: int | None, sub: int | None) -> Law:
         catalog = self.catalog
         resolved = catalog.resolve(law)
         if resolved is None:
             raise NotFoundError(f"本库没有名为《{law}》的法律：请检查名称（全称、简称均可）")
         if resolved.law_id is None:
+            # the note says what replaced it, down to the article where that is mapped
             gone = verify_citation(
-                Citation(law, None, resolved.name, None, None, (0, 0), origin="repealed")
+                Citation(law, None, resolved.name, number, None, (0, 0), sub, "repealed")
             )
             raise NotFoundError(f"本库未收录{short(resolved.name)}的原文：{gone.note}")
         if version is None:
@@ -175,7 +176,7 @@ class LawLibrary:
     def show(self, law: str, article: str | int, *, version: str | None = None) -> dict[str, Any]:
         """One article with its text, status, versions and the cases citing it (``cited_by``)."""
         number, sub = parse_article(article)
-        held = self._version(law, version)
+        held = self._version(law, version, number, sub)
         catalog = self.catalog
         found = next(
             (a for a in catalog.articles(held.id) if a.number == number and a.sub == sub), None

@@ -25,6 +25,7 @@ from laws.indexing import SPEC as LAWS
 from laws.local import load_local_regulations
 from laws.schema import Statute
 from laws.source import statute_database
+from tests.api.conftest import keys_file  # noqa: F401 - the API tests' keys, shared
 from tests.fakes import HashingEmbedder
 
 SMALL_SET = ("民法典", "人民调解法", "劳动合同法", "消费者权益保护法", "仲裁法")

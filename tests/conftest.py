@@ -52,6 +52,30 @@ def _fast_tests_never_load_the_model(request, monkeypatch):
     monkeypatch.setattr("kb_service.embeddings.load_sentence_transformer", refuse)
 
 
+_running = {"slow": False}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # before the test's fixtures are set up, module- and session-scoped ones included
+    _running["slow"] = item.get_closest_marker("slow") is not None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_tests_index_a_small_statute_set():
+    """Outside ``slow`` tests, ``kb index`` reads five laws of the statute database, not all 378
+    (``SmallStatuteSet`` in tests/fakes.py: a minute of analysis saved wherever a fast test
+    indexes the whole sample library); every other read of the database stays whole."""
+    from laws import indexing
+    from laws.source import statute_database
+    from tests.fakes import SmallStatuteSet
+
+    small = SmallStatuteSet(statute_database())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(indexing, "statute_database", lambda: statute_database() if _running["slow"] else small)
+        yield
+
+
 def elasticsearch_url() -> str:
     url = os.environ.get("KB_TEST_ELASTICSEARCH_URL")
     if not url:

@@ -23,21 +23,16 @@ from kb_service.settings import load_settings
 from kb_service.store import build_store
 from laws.indexing import SPEC as LAWS
 from laws.local import load_local_regulations
-from laws.schema import Statute
 from laws.source import statute_database
 from tests.api.conftest import keys_file  # noqa: F401 - the API tests' keys, shared
-from tests.fakes import HashingEmbedder
-
-SMALL_SET = ("民法典", "人民调解法", "劳动合同法", "消费者权益保护法", "仲裁法")
-"""仲裁法 has two versions in the database (历史版本 and 现行有效)."""
+from tests.fakes import HashingEmbedder, SmallStatuteSet
 
 
 def load_small_set(libraries: list[Path]) -> Iterator[Loaded | Rejection]:
     yield from load_local_regulations(libraries)
-    database = statute_database()
-    for name in SMALL_SET:
-        for law in database.versions(name):
-            yield Loaded(Statute(law, database.articles(law.id)), database.path, 1)
+    database = SmallStatuteSet(statute_database())
+    for statute in database.statutes():
+        yield Loaded(statute, database.path, 1)
 
 
 SMALL_LAWS = replace(LAWS, load=load_small_set, fingerprint=None)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -118,7 +119,10 @@ def model() -> SentenceTransformerEmbedder:
 
 @pytest.fixture(scope="session")
 def embedder_cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("embedding-cache")
+    # KB_TEST_EMBEDDING_CACHE_DIR keeps the vectors between sessions (one session at a time):
+    # the statute articles take minutes to embed on a CPU
+    kept = os.environ.get("KB_TEST_EMBEDDING_CACHE_DIR")
+    return Path(kept) if kept else tmp_path_factory.mktemp("embedding-cache")
 
 
 @pytest.fixture(scope="session")

@@ -122,7 +122,10 @@ def embedder_cache_dir(tmp_path_factory):
     # KB_TEST_EMBEDDING_CACHE_DIR keeps the vectors between sessions (one session at a time):
     # the statute articles take minutes to embed on a CPU
     kept = os.environ.get("KB_TEST_EMBEDDING_CACHE_DIR")
-    return Path(kept) if kept else tmp_path_factory.mktemp("embedding-cache")
+    if not kept:
+        return tmp_path_factory.mktemp("embedding-cache")
+    Path(kept).mkdir(parents=True, exist_ok=True)
+    return Path(kept)
 
 
 @pytest.fixture(scope="session")

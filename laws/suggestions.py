@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from kb_service.errors import InvalidInputError
 from kb_service.service import Services
 from kb_service.text import check_paging
+from kb_service.vocabularies import DISPUTE_TYPES
 from laws.articles import article_path
 from laws.indexing import COLLECTION
 
@@ -99,6 +100,11 @@ def suggest(
     check_paging(size, 0)
     if (case_id is None) == (not text or not text.strip()):
         raise InvalidInputError("请给出纠纷描述或案例编号（二者选一）", field="text")
+    if dispute_type:
+        try:
+            dispute_type = DISPUTE_TYPES.code(dispute_type)
+        except ValueError as exc:
+            raise InvalidInputError(str(exc), field="dispute_type") from None
     description, cases = _similar_cases(services, text, case_id, dispute_type, SIMILAR_CASES)
 
     case_score: dict[str, float] = defaultdict(float)

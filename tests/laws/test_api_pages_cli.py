@@ -76,6 +76,8 @@ def test_api_errors_are_problems_in_chinese(client):
     assert bad.status_code == 422 and "条文序号" in bad.json()["detail"]
     neither = client.post("/v1/laws/check", json={}, headers=auth("mediator"))
     assert neither.status_code == 422
+    bad_type = client.post("/v1/laws/suggest", json={"text": "借钱不还", "dispute_type": "loans"}, headers=auth("mediator"))
+    assert bad_type.status_code == 422 and "loans" in bad_type.json()["detail"]
     unknown_law = client.post(
         "/v1/laws/search", json={"query": "工资", "law": "劳动大法"}, headers=auth("mediator")
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 import cli.main as kb
@@ -59,4 +58,7 @@ def test_an_unchanged_statute_database_is_not_read_again(sample):
     report = index_libraries(sample, None, progress=False)
     laws = report["laws"]
     assert laws["indexed"] == 0 and laws["unchanged"] == 379  # 378 laws and the sample regulation
-    assert report["cases"]["warnings"] == index_libraries(sample, None, progress=False)["cases"]["warnings"]
+    assert (
+        report["cases"]["warnings"]
+        == index_libraries(sample, None, progress=False)["cases"]["warnings"]
+    )

@@ -137,16 +137,14 @@ def main() -> None:
 
     cases = list(services.store.iter_sources(CASES))
     print("suggestions, leave-one-out (top 5 holds an article the case cites):")
-    for case_weight, direct_weight in WEIGHTS:
-        for with_type in (True, False):
-            scores, seconds = _timed(
-                lambda cw=case_weight, dw=direct_weight, t=with_type: evaluate_suggestions(
-                    library, cases, with_type=t, case_weight=cw, direct_weight=dw
-                )
-            )
-            typed = "with type" if with_type else "no type  "
-            print(f"  case {case_weight:4.2f} direct {direct_weight:4.2f} {typed}: "
-                  f"{scores.hit_at_5:.3f} of {scores.cases} cases ({seconds / scores.cases * 1000:.0f} ms each)")  # fmt: skip
+    for with_type in (True, False):
+        scores, seconds = _timed(
+            lambda t=with_type: evaluate_suggestions(library, services, cases, WEIGHTS, with_type=t)
+        )
+        typed = "with its dispute type" if with_type else "without a type"
+        print(f"  {typed} ({scores.cases} cases, {seconds / scores.cases * 1000:.0f} ms each):")
+        for (case_weight, direct_weight), share in scores.hit_at_5.items():
+            print(f"    case {case_weight:4.2f} + direct {direct_weight:4.2f}: {share:.3f}")
     services.close()
 
 

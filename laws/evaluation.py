@@ -19,7 +19,9 @@ from pathlib import Path
 
 import yaml
 
+from kb_service.service import Services
 from laws.queries import LawLibrary
+from laws.suggestions import gather
 
 _WANTED = re.compile(r"^(?P<law>\S+)\s+(?P<first>\d+)(?:-(?P<last>\d+))?$")
 
@@ -76,33 +78,36 @@ def evaluate_search(
 
 @dataclass(frozen=True)
 class SuggestionScores:
-    hit_at_5: float
+    hit_at_5: dict[tuple[float, float], float]
+    """(case weight, direct weight) → share of the judged cases."""
     cases: int
     """Cases that cite at least one article we hold (the others cannot be judged)."""
 
 
 def evaluate_suggestions(
     library: LawLibrary,
+    services: Services,
     cases: Iterable[dict],
+    weightings: Iterable[tuple[float, float]],
     *,
     with_type: bool = True,
-    case_weight: float | None = None,
-    direct_weight: float | None = None,
 ) -> SuggestionScores:
-    """Leave-one-out over stored cases (their sources, with ``current_articles``)."""
-    weights = {}
-    if case_weight is not None:
-        weights["case_weight"] = case_weight
-    if direct_weight is not None:
-        weights["direct_weight"] = direct_weight
-    judged = hits = 0
+    """Leave-one-out over stored cases (their sources, with ``current_articles``): the similar
+    cases and the direct search are gathered once per case, then ranked under each weighting."""
+    weightings = list(weightings)
+    hits = dict.fromkeys(weightings, 0)
+    judged = 0
     for case in cases:
         cited = set(case.get("current_articles") or [])
         if not cited:
             continue
         judged += 1
         dispute_type = case.get("dispute_type") if with_type else None
-        found = library.suggest(case_id=case["id"], dispute_type=dispute_type, size=5, **weights)
-        if cited & {a["id"] for a in found["articles"]}:
-            hits += 1
-    return SuggestionScores(hits / judged if judged else 0.0, judged)
+        evidence = gather(
+            library, services, text=None, dispute_type=dispute_type, case_id=case["id"]
+        )
+        for weighting in weightings:
+            top = {doc_id for doc_id, _ in evidence.ranked(*weighting)[:5]}
+            hits[weighting] += bool(cited & top)
+    shares = {w: (n / judged if judged else 0.0) for w, n in hits.items()}
+    return SuggestionScores(shares, judged)

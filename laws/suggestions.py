@@ -20,6 +20,8 @@ similarity) and its rank in the direct search, also in words (``reasons``).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from kb_service.errors import InvalidInputError
@@ -84,6 +86,109 @@ def _reasons(citing: list[dict[str, Any]], total: int, direct_rank: int | None) 
     return lines
 
 
+@dataclass
+class Evidence:
+    """What suggestions are ranked from: the similar cases (weighted, with the articles they cite)
+    and the direct article search. Gathered once; ranked under any weighting."""
+
+    cases: list[dict[str, Any]]
+    direct: list[dict[str, Any]]
+    """Direct search hits, best first."""
+
+    @cached_property
+    def case_score(self) -> dict[str, float]:
+        """Article id → similarity-weighted share of the similar cases citing it."""
+        scores: dict[str, float] = defaultdict(float)
+        total = sum(c["weight"] for c in self.cases) or 1.0
+        for case in self.cases:
+            for doc_id in dict.fromkeys(case["articles"]):
+                scores[doc_id] += case["weight"] / total
+        return dict(scores)
+
+    @cached_property
+    def direct_score(self) -> dict[str, float]:
+        """Article id → its direct search score over the best one's."""
+        best = max((h["score"] for h in self.direct), default=0.0)
+        return {h["id"]: h["score"] / best if best > 0 else 0.0 for h in self.direct}
+
+    def ranked(self, case_weight: float, direct_weight: float) -> list[tuple[str, float]]:
+        ids = set(self.case_score) | set(self.direct_score)
+        scores = {
+            d: case_weight * self.case_score.get(d, 0.0)
+            + direct_weight * self.direct_score.get(d, 0.0)
+            for d in ids
+        }
+        return sorted(scores.items(), key=lambda kv: (-round(kv[1], 9), kv[0]))
+
+
+def gather(
+    library: LawLibrary,
+    services: Services,
+    *,
+    text: str | None,
+    dispute_type: str | None,
+    case_id: str | None,
+) -> Evidence:
+    from laws.queries import DIRECT_CANDIDATES, SIMILAR_CASES
+
+    if (case_id is None) == (not text or not text.strip()):
+        raise InvalidInputError("请给出纠纷描述或案例编号（二者选一）", field="text")
+    if dispute_type:
+        try:
+            dispute_type = DISPUTE_TYPES.code(dispute_type)
+        except ValueError as exc:
+            raise InvalidInputError(str(exc), field="dispute_type") from None
+    description, cases = _similar_cases(services, text, case_id, dispute_type, SIMILAR_CASES)
+    direct = library.search(description, size=DIRECT_CANDIDATES)["hits"]
+    return Evidence(cases, direct)
+
+
+def rank(
+    evidence: Evidence, services: Services, *, size: int, case_weight: float, direct_weight: float
+) -> dict[str, Any]:
+    """The best ``size`` articles with their text and why."""
+    check_paging(size, 0)
+    chosen = evidence.ranked(case_weight, direct_weight)[:size]
+    direct = {h["id"]: (n, h) for n, h in enumerate(evidence.direct, start=1)}
+    stored = services.store.get_many(COLLECTION, [d for d, _ in chosen if d not in direct])
+    citing: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for case in evidence.cases:
+        for doc_id in dict.fromkeys(case["articles"]):
+            citing[doc_id].append(case)
+    articles = []
+    for doc_id, score in chosen:
+        source = direct[doc_id][1] if doc_id in direct else stored.get(doc_id)
+        if source is None:  # cited by a case, but the laws collection lacks it (not re-indexed)
+            continue
+        position = direct[doc_id][0] if doc_id in direct else None
+        data = {
+            "id": doc_id,
+            **{k: source[k] for k in _ARTICLE_FIELDS if source.get(k) is not None},
+        }
+        data["link"] = article_path(
+            data["short_name"], data.get("article"), data.get("article_sub")
+        )
+        data["score"] = round(score, 6)
+        data["why"] = {
+            "cases": [
+                {"id": c["id"], "title": c["title"], "similarity": c["similarity"]}
+                for c in citing.get(doc_id, [])
+            ],
+            "case_score": round(evidence.case_score.get(doc_id, 0.0), 6),
+            "direct_rank": position,
+            "direct_score": direct[doc_id][1]["score"] if position else None,
+        }
+        data["reasons"] = _reasons(citing.get(doc_id, []), len(evidence.cases), position)
+        articles.append(data)
+    return {
+        "articles": articles,
+        "similar_cases": [
+            {"id": c["id"], "title": c["title"], "similarity": c["similarity"]}
+            for c in evidence.cases
+        ],
+    }
+
+
 def suggest(
     library: LawLibrary,
     services: Services,
@@ -95,66 +200,6 @@ def suggest(
     case_weight: float,
     direct_weight: float,
 ) -> dict[str, Any]:
-    from laws.queries import DIRECT_CANDIDATES, SIMILAR_CASES
-
     check_paging(size, 0)
-    if (case_id is None) == (not text or not text.strip()):
-        raise InvalidInputError("请给出纠纷描述或案例编号（二者选一）", field="text")
-    if dispute_type:
-        try:
-            dispute_type = DISPUTE_TYPES.code(dispute_type)
-        except ValueError as exc:
-            raise InvalidInputError(str(exc), field="dispute_type") from None
-    description, cases = _similar_cases(services, text, case_id, dispute_type, SIMILAR_CASES)
-
-    case_score: dict[str, float] = defaultdict(float)
-    citing: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    total_weight = sum(c["weight"] for c in cases) or 1.0
-    for case in cases:
-        for doc_id in dict.fromkeys(case["articles"]):
-            case_score[doc_id] += case["weight"] / total_weight
-            citing[doc_id].append(case)
-
-    direct_hits = library.search(description, size=DIRECT_CANDIDATES)["hits"]
-    best = max((h["score"] for h in direct_hits), default=0.0)
-    direct = {h["id"]: (rank, h) for rank, h in enumerate(direct_hits, start=1)}
-
-    scores = {
-        doc_id: case_weight * case_score.get(doc_id, 0.0)
-        + direct_weight
-        * (direct[doc_id][1]["score"] / best if doc_id in direct and best > 0 else 0.0)
-        for doc_id in set(case_score) | set(direct)
-    }
-    chosen = sorted(scores, key=lambda d: (-round(scores[d], 9), d))[:size]
-    stored = services.store.get_many(COLLECTION, [d for d in chosen if d not in direct])
-    articles = []
-    for doc_id in chosen:
-        source = direct[doc_id][1] if doc_id in direct else stored.get(doc_id)
-        if source is None:  # cited by a case, but the laws collection lacks it (not re-indexed)
-            continue
-        rank = direct[doc_id][0] if doc_id in direct else None
-        data = {
-            "id": doc_id,
-            **{k: source[k] for k in _ARTICLE_FIELDS if source.get(k) is not None},
-        }
-        data["link"] = article_path(
-            data["short_name"], data.get("article"), data.get("article_sub")
-        )
-        data["score"] = round(scores[doc_id], 6)
-        data["why"] = {
-            "cases": [
-                {"id": c["id"], "title": c["title"], "similarity": c["similarity"]}
-                for c in citing.get(doc_id, [])
-            ],
-            "case_score": round(case_score.get(doc_id, 0.0), 6),
-            "direct_rank": rank,
-            "direct_score": direct[doc_id][1]["score"] if rank else None,
-        }
-        data["reasons"] = _reasons(citing.get(doc_id, []), len(cases), rank)
-        articles.append(data)
-    return {
-        "articles": articles,
-        "similar_cases": [
-            {"id": c["id"], "title": c["title"], "similarity": c["similarity"]} for c in cases
-        ],
-    }
+    evidence = gather(library, services, text=text, dispute_type=dispute_type, case_id=case_id)
+    return rank(evidence, services, size=size, case_weight=case_weight, direct_weight=direct_weight)

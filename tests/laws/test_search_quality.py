@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 import cli.main as kb
 from indexer.run import index_libraries
 from laws.evaluation import evaluate_search, evaluate_suggestions, load_article_judgements
-from laws.queries import LawLibrary
+from laws.queries import CASE_WEIGHT, DIRECT_WEIGHT, LawLibrary
 
 JUDGED = Path(__file__).with_name("judged_queries.yaml")
 LOAN_ARTICLES = set(range(667, 681))  # 民法典 第十二章 借款合同
@@ -49,9 +49,10 @@ def test_both_backends_rank_the_same_articles(sample_services):
 
 def test_suggestions_hold_an_article_the_case_cites(sample):
     cases = list(sample.store.iter_sources("cases"))
-    scores = evaluate_suggestions(LawLibrary(sample), cases)
+    weighting = (CASE_WEIGHT, DIRECT_WEIGHT)
+    scores = evaluate_suggestions(LawLibrary(sample), sample, cases, [weighting])
     assert scores.cases >= 100
-    assert scores.hit_at_5 >= 0.7
+    assert scores.hit_at_5[weighting] >= 0.7
 
 
 def test_an_unchanged_statute_database_is_not_read_again(sample):

@@ -21,10 +21,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+# run as a script, this file's folder comes first on sys.path and "laws" would be this file
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from cases.indexing import COLLECTION as CASES  # noqa: E402

@@ -44,7 +44,7 @@ from laws.evaluation import (  # noqa: E402
     load_article_judgements,
 )
 from laws.indexing import COLLECTION, EMBEDDED_LAWS, SPEC, TEXT_FIELDS, law_schema  # noqa: E402
-from laws.queries import LawLibrary  # noqa: E402
+from laws.queries import LAW_FUSION, LawLibrary  # noqa: E402
 
 JUDGED = Path(__file__).resolve().parents[1] / "tests" / "laws" / "judged_queries.yaml"
 
@@ -55,6 +55,14 @@ SMALLER_SETS = {
     "default set": set(EMBEDDED_LAWS),
 }  # fmt: skip
 WEIGHTS = [(1.0, 0.0), (0.0, 1.0), (1.0, 0.25), (1.0, 0.5), (1.0, 1.0)]
+FUSIONS = {
+    "hybrid, weighted 0.5:1 (laws default)": ("hybrid", None),
+    "hybrid, weighted 1:1": ("hybrid", FusionConfig(method="weighted")),
+    "hybrid, weighted 0.25:1": ("hybrid", FusionConfig(method="weighted", keyword_weight=0.25)),
+    "hybrid, RRF 1:1": ("hybrid", FusionConfig(method="rrf")),
+    "keyword only": ("keyword", None),
+    "vector only": ("vector", None),
+}
 
 
 def _timed(call):
@@ -76,7 +84,7 @@ def _hit_at_5_with_embedded(services: Services, judgements, laws: set[str]) -> f
             vector = services.embed_query(judgement.query, COLLECTION)
             limited = all_of(current, Terms(field="short_name", values=tuple(sorted(laws))))
             vector_hits = services.store.vector_search(schema, vector, filter=limited, size=50).hits
-        fused = fuse(keyword_hits, vector_hits, FusionConfig(method="weighted"))[:5]
+        fused = fuse(keyword_hits, vector_hits, LAW_FUSION)[:5]
         hits += any(judgement.is_relevant(hit.source) for *_, hit in fused)
     return hits / len(judgements)
 
@@ -120,11 +128,11 @@ def main() -> None:
           f"over {len(latencies)} queries")  # fmt: skip
 
     print(f"search quality on {len(judgements)} judged questions:")
-    for mode in ("hybrid", "keyword", "vector"):
-        scores = evaluate_search(library, judgements, mode)
-        print(f"  {mode:8} hit@5 {scores.hit_at_5:.3f}  MRR {scores.mrr:.3f}")
-        if mode == "hybrid" and scores.misses:
-            print("           missed: " + " | ".join(scores.misses))
+    for name, (mode, fusion) in FUSIONS.items():
+        scores = evaluate_search(library, judgements, mode, fusion)
+        print(f"  {name:26} hit@5 {scores.hit_at_5:.3f}  MRR {scores.mrr:.3f}")
+        if fusion is None and mode == "hybrid" and scores.misses:
+            print("    missed: " + " | ".join(scores.misses))
     print("embedded set (vector side limited to it) → hybrid hit@5, articles to embed:")
     print(
         f"  {'none (keyword only)':22} {_hit_at_5_with_embedded(services, judgements, set()):.3f}  0"

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from kb_service.ranking import FusionConfig
 from kb_service.service import Services
 from laws.queries import LawLibrary
 from laws.suggestions import gather
@@ -59,13 +60,16 @@ class SearchScores:
 
 
 def evaluate_search(
-    library: LawLibrary, judgements: Iterable[ArticleJudgement], mode: str = "hybrid"
+    library: LawLibrary,
+    judgements: Iterable[ArticleJudgement],
+    mode: str = "hybrid",
+    fusion: FusionConfig | None = None,
 ) -> SearchScores:
     hits = reciprocal = 0.0
     misses = []
     judged = list(judgements)
     for judgement in judged:
-        ranked = library.search(judgement.query, size=10, mode=mode)["hits"]
+        ranked = library.search(judgement.query, size=10, mode=mode, fusion=fusion)["hits"]
         first = next((r for r, h in enumerate(ranked, 1) if judgement.is_relevant(h)), None)
         if first is not None and first <= 5:
             hits += 1

@@ -10,8 +10,9 @@ document ids (``law-<law_id>-<n>``), keyword fields of the cases collection:
 - ``cited_articles`` — the text the case cites, in the version that applied
   on its date: ``kb laws show`` lists the cases citing an article from it;
 - ``current_articles`` — what governs the same matter now: the article itself
-  for a law in force, the 民法典 article that replaced a 合同法/婚姻法/…
-  article where :mod:`laws.replacements` maps it. Suggestions count these,
+  for a law in force (or one the database marks repealed without naming a
+  successor), the 民法典 article that replaced a 合同法/婚姻法/… article where
+  :mod:`laws.replacements` maps it. Suggestions count these,
   so a 2019 case citing 《合同法》第一百零七条 still recommends
   《民法典》第五百七十七条 today.
 """
@@ -48,13 +49,15 @@ def current_articles(verification: Verification, catalog: LawCatalog) -> list[st
     if not isinstance(citation, Citation) or citation.article is None:
         return []
     chain = catalog.succession(citation.law_name)
-    if chain:
-        # a repealed law: only a mapped 民法典 article is a sure successor
+    if chain and chain[-1].replaced_by is not None:
+        # replaced by another law: only a mapped 民法典 article is a sure successor
         if len(chain) != 1 or chain[0].replaced_by != CIVIL_CODE:
             return []
         civil = catalog.resolve(CIVIL_CODE)
         mapped = successor_articles(citation.law_name, citation.article)
         return [article_doc_id(civil.law_id, n) for n in mapped] if civil and civil.law_id else []
+    # in force, or marked repealed with no successor known (the database's 农村土地承包法):
+    # the newest text we hold is what applies, as search treats it (``is_current``)
     if verification.verdict in ("unknown_law", "no_such_article"):
         return []
     resolved = catalog.resolve(citation.law_name)

@@ -113,3 +113,19 @@ def test_a_rerun_reports_the_same_warnings(indexed, analyzer, tmp_path):
     again = indexer.index(CASES, [library], progress=False)
     assert again.unchanged == 4
     assert again.as_dict()["warnings"] == report.as_dict()["warnings"]
+
+
+def test_a_law_marked_repealed_without_a_successor_still_counts_as_today_s_text(tmp_path, analyzer):
+    # the database marks its 农村土地承包法 已废止 without saying by what: the citation is a
+    # warning asking to check, and its newest text is still what a suggestion should offer
+    library = tmp_path / "library"
+    write_case(library, "case-land", "2023-05-01", "《农村土地承包法》第二十七条")
+    settings = load_settings(data_dir=tmp_path / "data")
+    store = build_store(settings)
+    indexer = Indexer(store, analyzer, CachedEmbedder(HashingEmbedder(), tmp_path / "cache.sqlite3"))
+    report = indexer.index(CASES, [library], progress=False)
+    (warning,) = report.as_dict()["warnings"]
+    assert warning["verdict"] == "repealed" and "请核对" in warning["note"]
+    land = statute_database().resolve("农村土地承包法")
+    assert store.get("cases", "case-land")["current_articles"] == [article_doc_id(land.id, 27)]
+    store.close()

@@ -3,13 +3,17 @@ articles it cites stored with it (issue 11, "Done when")."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+import cli.main as kb
 from cases.indexing import SPEC as CASES
 from indexer.pipeline import Indexer
 from kb_service.embeddings import CachedEmbedder
+from kb_service.service import Services
 from kb_service.settings import load_settings
 from kb_service.store import build_store
 from laws.indexing import article_doc_id
@@ -122,10 +126,31 @@ def test_a_law_marked_repealed_without_a_successor_still_counts_as_today_s_text(
     write_case(library, "case-land", "2023-05-01", "《农村土地承包法》第二十七条")
     settings = load_settings(data_dir=tmp_path / "data")
     store = build_store(settings)
-    indexer = Indexer(store, analyzer, CachedEmbedder(HashingEmbedder(), tmp_path / "cache.sqlite3"))
+    indexer = Indexer(
+        store, analyzer, CachedEmbedder(HashingEmbedder(), tmp_path / "cache.sqlite3")
+    )
     report = indexer.index(CASES, [library], progress=False)
     (warning,) = report.as_dict()["warnings"]
     assert warning["verdict"] == "repealed" and "请核对" in warning["note"]
     land = statute_database().resolve("农村土地承包法")
     assert store.get("cases", "case-land")["current_articles"] == [article_doc_id(land.id, 27)]
     store.close()
+
+
+def test_kb_index_lists_the_warnings_under_the_cases(tmp_path, analyzer, monkeypatch):
+    library = tmp_path / "library"
+    write_case(library, "case-2022-no-article", "2022-05-01", "《民法典》第一千三百条")
+    settings = load_settings(data_dir=tmp_path / "data")
+    embedder = CachedEmbedder(HashingEmbedder(), tmp_path / "cache.sqlite3")
+    services = Services(
+        settings=settings, store=build_store(settings), analyzer=analyzer, embedder=embedder
+    )
+    monkeypatch.setattr(kb, "_services", services)
+    human = CliRunner().invoke(kb.app, ["index", str(library)])
+    assert human.exit_code == 0, human.output
+    path = library / "cases" / "case-2022-no-article.md"
+    assert f"! {path}:1  case-2022-no-article  《民法典》第一千三百条" in human.stdout
+    report = json.loads(CliRunner().invoke(kb.app, ["index", str(library), "--json"]).stdout)
+    assert report["cases"]["warnings"][0]["verdict"] == "no_such_article"
+    assert report["laws"]["unchanged"] > 0 and report["laws"]["indexed"] == 0  # fingerprint
+    services.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
-from api import problems
+from api import observability, problems
 from api.auth import KeyRing
 from api.pages import common as pages
 from api.routers import admin, health
@@ -63,9 +63,12 @@ def create_app(services: Services, *, load_model: bool = True) -> FastAPI:
         async def loopback_only(request: Request, call_next):
             # Development mode trusts every caller as admin, so it must stay on this machine.
             if not _is_loopback(request.client.host if request.client else None):
-                return problems.problem(403, "无权访问", "开发模式只接受本机访问；请配置 KB_API_KEYS_FILE")
+                return problems.problem(
+                    403, "无权访问", "开发模式只接受本机访问；请配置 KB_API_KEYS_FILE", code="forbidden"
+                )
             return await call_next(request)
 
+    observability.install(app)  # last added, so outermost: every response gets its headers
     app.include_router(health.router)
     for domain in DOMAINS:
         if domain.router:

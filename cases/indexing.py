@@ -45,16 +45,19 @@ def case_schema(dimension: int) -> CollectionSchema:
 
 
 def mask_case(case: Case) -> Case:
-    """The case with ID, phone and bank-card numbers and party names masked."""
+    """The case with ID, phone and bank-card numbers and party names masked (texts, tags, units, source)."""
     persons = [p.name for p in case.parties if p.kind == "person"]
     texts = [getattr(case, f) or "" for f in MASKED_TEXT_FIELDS]
     masker = Masker.for_record(texts, persons)
     changes = {f: masker.mask(getattr(case, f)) for f in MASKED_TEXT_FIELDS}
     changes["parties"] = [
-        p.model_copy(update={"name": masker.mask_name(p.name)}) if p.kind == "person" else p
+        p.model_copy(
+            update={"name": masker.mask_name(p.name) if p.kind == "person" else p.name, "unit": masker.mask(p.unit)}
+        )
         for p in case.parties
     ]
     changes["tags"] = [masker.mask(t) for t in case.tags]
+    changes["source"] = masker.mask(case.source)
     return case.model_copy(update=changes)
 
 

@@ -78,6 +78,7 @@ def serve_command(
     import uvicorn
 
     from api.main import DEV_MODE_NOTICE, create_app
+    from api.observability import configure_json_logging
     from kb_service.errors import ConfigurationError
 
     svc = services()
@@ -90,7 +91,10 @@ def serve_command(
             raise ConfigurationError("未配置 KB_API_KEYS_FILE 时只能监听本机地址（--host 127.0.0.1）")
         typer.echo(DEV_MODE_NOTICE, err=True)
     typer.echo(f"调解知识库：http://{host}:{port}/ （接口文档 /docs）", err=True)
-    uvicorn.run(create_app(svc), host=host, port=port, log_level="info")
+    configure_json_logging()
+    # Our own access log (api/observability.py) replaces uvicorn's, which would write
+    # query strings — what people typed — into the logs.
+    uvicorn.run(create_app(svc), host=host, port=port, log_config=None, access_log=False)
 
 
 keys_app = cli.group("keys", "API 密钥")

@@ -6,6 +6,7 @@ from experts.loading import load_experts
 from experts.schema import Expert
 from indexer.spec import CollectionSpec, Prepared
 from kb_service.analysis import ChineseAnalyzer
+from kb_service.personal_numbers import mask_numbers
 from kb_service.store import CollectionSchema
 from kb_service.vocabularies import DISPUTE_TYPES, PROFESSIONS, region_path
 
@@ -32,6 +33,11 @@ def embed_text(expert: Expert) -> str:
 
 
 def prepare_expert(expert: Expert, analyzer: ChineseAnalyzer) -> list[Prepared]:
+    # A number written into the free text is masked; the contact number belongs in ``phone``,
+    # which is stored as given and shown only to coordinators and admins (CONTRACT §2).
+    expert = expert.model_copy(
+        update={"expertise": mask_numbers(expert.expertise), "unit": expert.unit and mask_numbers(expert.unit)}
+    )
     source = expert.labelled()
     source["region_path"] = region_path(expert.region)
     text = {

@@ -42,6 +42,7 @@ from kb_service.embeddings import Embedder
 from kb_service.library import Loaded, Rejection
 from kb_service.service import collection_meta_key
 from kb_service.store import CollectionSchema, Document, SearchStore
+from kb_service.telemetry import timed_embedding
 
 EMBED_BATCH = 64
 ANALYZER_VERSION = "1"
@@ -268,7 +269,8 @@ class Indexer:
 
     def _flush(self, batch: list[_Pending], write, report: CollectionReport) -> None:
         texts = [doc.embed_text for item in batch for doc in item.documents if doc.embed_text is not None]
-        vectors = iter(self._embedder.encode(texts)) if texts else iter(())
+        with timed_embedding("documents"):
+            vectors = iter(self._embedder.encode(texts)) if texts else iter(())
         documents: list[Document] = []
         owner: dict[str, _Pending] = {}
         for item in batch:

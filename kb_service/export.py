@@ -12,6 +12,13 @@ format themselves. The model is rendered to
   styles, so a trainer can edit the file in Word or WPS.
 
 Headings: the document title is level 1, sections level 2, subsections 3 and 4.
+
+Formal documents (文书: the register's 人民调解协议书 and its siblings) set
+``page`` to a :class:`PageStyle`: A4 paper with 公文 margins, Chinese fonts set
+for East-Asian text (仿宋 body, 黑体 title and headings), a centred title and
+black headings; the HTML page then prints on A4 too. Without it a document
+renders as before. A :class:`Paragraph` may be aligned (signature and date
+lines to the right); only DOCX shows it.
 """
 
 from __future__ import annotations
@@ -32,10 +39,15 @@ MEDIA_TYPES: dict[Format, str] = {
 MAX_HEADING_LEVEL = 4
 
 
+Align = Literal["left", "center", "right"]
+
+
 @dataclass
 class Paragraph:
     text: str
     bold: bool = False
+    align: Align | None = None
+    """DOCX only: Markdown has no alignment, and the HTML page follows the Markdown."""
 
 
 @dataclass
@@ -60,6 +72,36 @@ class Section:
     subsections: list[Section] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PageStyle:
+    """How a formal document looks on paper: A4, margins, Chinese fonts, sizes.
+
+    The defaults follow the layout of Chinese official documents (GB/T 9704):
+    top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; body 仿宋 四号 (14 pt), title
+    二号 (22 pt). 黑体 and 仿宋 come with every Chinese Windows and WPS; Word
+    substitutes a near font where they are missing.
+    """
+
+    paper: Literal["A4"] = "A4"
+    top_cm: float = 3.7
+    bottom_cm: float = 3.5
+    left_cm: float = 2.8
+    right_cm: float = 2.6
+    body_font: str = "仿宋"
+    heading_font: str = "黑体"
+    title_font: str = "黑体"
+    latin_font: str = "Times New Roman"
+    """Digits and Latin letters (ID numbers, phones) in the body."""
+    body_pt: float = 14
+    heading_pt: float = 14
+    title_pt: float = 22
+    line_spacing: float = 1.5
+
+
+PAPER_CM: dict[str, tuple[float, float]] = {"A4": (21.0, 29.7)}
+FORMAL = PageStyle()
+
+
 @dataclass
 class ExportDocument:
     title: str
@@ -67,6 +109,8 @@ class ExportDocument:
     meta: list[str] = field(default_factory=list)
     """Short lines under the title: 生成时间、时长、检索条件 …"""
     sections: list[Section] = field(default_factory=list)
+    page: PageStyle | None = None
+    """A formal document's paper and fonts (:data:`FORMAL`); None: the plain report layout."""
 
 
 _BULLET = re.compile(r"^[-*•·]\s+")
@@ -193,15 +237,24 @@ th, td { border: 1px solid #999; padding: .3em .6em; text-align: left; }
 """
 
 
+def _page_css(page: PageStyle) -> str:
+    """Printing a formal document from the browser: its paper and margins, the title centred."""
+    return (
+        f"@page {{ size: {page.paper}; margin: {page.top_cm}cm {page.right_cm}cm "
+        f"{page.bottom_cm}cm {page.left_cm}cm; }}\nh1 {{ text-align: center; }}\n"
+    )
+
+
 def to_html(document: ExportDocument) -> str:
     """A standalone Chinese HTML page, the body rendered from the Markdown."""
     import markdown
 
     body = markdown.markdown(to_markdown(document, for_html=True), extensions=["tables"])
+    style = _STYLE + (_page_css(document.page) if document.page else "")
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(document.title)}</title>\n<style>{_STYLE}</style>\n"
+        f"<title>{html.escape(document.title)}</title>\n<style>{style}</style>\n"
         f"</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
 
@@ -212,11 +265,66 @@ _CJK_HEADING_FONT = "黑体"
 
 
 def _east_asian_font(style, name: str) -> None:
-    """Word picks Chinese glyphs from the eastAsia font, which python-docx does not set."""
+    """Word picks Chinese glyphs from the eastAsia font, which python-docx does not set.
+
+    The template's headings name a theme font (``w:eastAsiaTheme``), which Word
+    prefers to ``w:eastAsia``: it goes, or the font set here would never show.
+    """
     from docx.oxml.ns import qn
 
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), name)
+    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+
+
+def _formal_style(style, east_asian: str, latin: str, size_pt: float) -> None:
+    """One font for every script, black, at ``size_pt``: no theme fonts or colours left."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    _east_asian_font(style, east_asian)
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    style.font.name = latin  # sets w:ascii and w:hAnsi
+    style.font.size = Pt(size_pt)
+    style.font.color.rgb = RGBColor(0, 0, 0)
+
+
+def _apply_page(doc, page: PageStyle) -> None:
+    """A4 paper, margins, and the formal fonts on the body, heading and title styles."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    width, height = PAPER_CM[page.paper]
+    for section in doc.sections:
+        section.page_width, section.page_height = Cm(width), Cm(height)
+        section.top_margin, section.bottom_margin = Cm(page.top_cm), Cm(page.bottom_cm)
+        section.left_margin, section.right_margin = Cm(page.left_cm), Cm(page.right_cm)
+    normal = doc.styles["Normal"]
+    _formal_style(normal, page.body_font, page.latin_font, page.body_pt)
+    normal.paragraph_format.line_spacing = page.line_spacing
+    normal.paragraph_format.space_after = Pt(0)
+    for n in range(2, MAX_HEADING_LEVEL + 1):
+        _formal_style(
+            doc.styles[f"Heading {n}"], page.heading_font, page.latin_font, page.heading_pt
+        )
+    title = doc.styles["Heading 1"]
+    _formal_style(title, page.title_font, page.latin_font, page.title_pt)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.space_after = Pt(page.title_pt / 2)
+
+
+def _aligned(paragraph, align: Align | None) -> None:
+    if align is None:
+        return
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    paragraph.alignment = {
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    }[align]
 
 
 def _restarted_numbering(doc) -> int:
@@ -232,7 +340,9 @@ def _restarted_numbering(doc) -> int:
 def _docx_blocks(doc, blocks: Iterable[Block]) -> None:
     for block in blocks:
         if isinstance(block, Paragraph):
-            doc.add_paragraph().add_run(block.text).bold = block.bold
+            paragraph = doc.add_paragraph()
+            paragraph.add_run(block.text).bold = block.bold
+            _aligned(paragraph, block.align)
         elif isinstance(block, ListBlock):
             num_id = _restarted_numbering(doc) if block.ordered else None
             for item in block.items:
@@ -268,12 +378,18 @@ def to_docx(document: ExportDocument) -> bytes:
     _east_asian_font(doc.styles["Normal"], _CJK_FONT)
     for n in range(1, MAX_HEADING_LEVEL + 1):
         _east_asian_font(doc.styles[f"Heading {n}"], _CJK_HEADING_FONT)
+    if document.page:
+        _apply_page(doc, document.page)
     doc.core_properties.title = document.title
     doc.add_heading(document.title, level=1)
+    # a formal document's subtitle and number (编号) sit centred under the title
+    under_title: Align | None = "center" if document.page else None
     if document.subtitle:
-        doc.add_paragraph().add_run(document.subtitle).bold = True
+        subtitle = doc.add_paragraph()
+        subtitle.add_run(document.subtitle).bold = True
+        _aligned(subtitle, under_title)
     for line in document.meta:
-        doc.add_paragraph(line)
+        _aligned(doc.add_paragraph(line), under_title)
     for section in document.sections:
         _docx_section(doc, section, 2)
     buffer = io.BytesIO()
@@ -292,6 +408,7 @@ def render(document: ExportDocument, fmt: str) -> str | bytes:
 
 
 __all__ = [
-    "MEDIA_TYPES", "Block", "ExportDocument", "Format", "ListBlock", "Paragraph",
-    "Section", "Table", "render", "text_blocks", "to_docx", "to_html", "to_markdown",
+    "FORMAL", "MEDIA_TYPES", "Align", "Block", "ExportDocument", "Format", "ListBlock",
+    "PageStyle", "Paragraph", "Section", "Table", "render", "text_blocks", "to_docx", "to_html",
+    "to_markdown",
 ]  # fmt: skip

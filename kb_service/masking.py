@@ -3,46 +3,47 @@
 Runs in the indexer before anything reaches a store; source files are never
 changed. What is masked:
 
-- 18-digit resident ID numbers whose GB 11643 check digit and birth date are
-  valid → ``[身份证号]`` (an 18-digit order number that fails the check stays);
-- mobile numbers (with +86, spaces or dashes) → ``[手机号]``;
-  landlines with an area code → ``[电话]``;
-- bank-card numbers: 16–19 digits that pass the Luhn check, or any 12–19 digit
-  run right after 卡号/账号/银行卡 → ``[银行卡号]``;
+- numbers, by their shape and never by a checksum (``kb_service/personal_numbers.py``
+  says exactly which shapes): ID-card numbers, 18-digit (a wrong check digit
+  is still an ID number) and 15-digit first-generation → ``[身份证号]``;
+  mobiles → ``[手机号]``; landlines with an area code → ``[电话]``; bank cards
+  → ``[银行卡号]``; and any other run of 11 or more digits → ``[号码]``. Digits
+  in any width, with spaces or dashes between groups, +86/0086, brackets
+  around the area code and extensions all count. Amounts, dates, case
+  numbers, article numbers, year lists and codes after 订单号/运单号/合同编号…
+  stay (they are shorter than 11 digits or labelled as things, not people).
 - personal names of parties: those listed in ``parties`` with ``kind: person``
-  and those named in the text after a role word (申请人, 被申请人, 当事人 …)
-  → surname + 某某 (王某某, 欧阳某某). Two different people who would both
-  become 王某某 are told apart as 王某某甲, 王某某乙.
+  and those named in the text after a role word (申请人, 被申请人, 当事人,
+  原告, 被告, 第三人, 代理人, 委托代理人, 法定代理人, 证人, 见证人, 监护人 …,
+  see ``ROLE_WORDS``) → surname + 某某 (王某某, 欧阳某某). Two different
+  people who would both become 王某某 are told apart as 王某某甲, 王某某乙.
+  What follows a role word is not taken for a name (``is_not_a_name``) when
+  it starts with a common word or a place of jieba's dictionary (申请人单位,
+  被告应当, 业主车辆, 被申请人吉林某公司), with another role word
+  (被申请人向申请人), with 方 marking a side (原告方律师), or with 和/向/于
+  before a common word (监护人和学校).
 
-Digits are matched in any width (``\\d`` in Python matches full-width digits),
-so ``１３９０４３１５６７８`` is masked like ``13904315678``.
+Not masked: mediators' names (they act in office), organisation names,
+places, and names written without a role word before them unless the record
+lists them in ``parties``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from functools import cache
 
-ID_CARD = "[身份证号]"
-MOBILE = "[手机号]"
-LANDLINE = "[电话]"
-BANK_CARD = "[银行卡号]"
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-_SEP = r"[ \-\u2010-\u2015\u2212－]"
-_ID_RE = re.compile(r"(?<!\d)\d{17}[\dXxＸｘ](?!\d)")
-_MOBILE_RE = re.compile(rf"(?<![\d+＋])(?:[+＋]?[8８][6６]{_SEP}?)?[1１][3-9３-９]\d(?:{_SEP}?\d{{4}}){{2}}(?!\d)")
-_LANDLINE_RE = re.compile(
-    rf"(?<!\d)(?:[(（][0０]\d{{2,3}}[)）]{_SEP}?|[0０]\d{{2,3}}{_SEP})\d{{7,8}}(?:转\d{{1,5}})?(?!\d)"
-)
-_CARD_RE = re.compile(rf"(?<!\d)\d{{4}}(?:{_SEP}?\d{{4}}){{2}}(?:{_SEP}?\d{{1,7}})(?!\d)")
-_CARD_CONTEXT_RE = re.compile(
-    rf"(?P<label>(?:银行卡|银行账户|卡号|账号|帐号|账户)(?:号码|号)?[:：为是]?\s*)(?P<number>\d(?:{_SEP}?\d){{11,18}})(?!\d)"
+from kb_service.personal_numbers import (
+    BANK_CARD,
+    ID_CARD,
+    LANDLINE,
+    MOBILE,
+    NUMBER,
+    is_valid_id_card,
+    mask_numbers,
+    passes_luhn,
 )
 
 ROLE_WORDS = (
@@ -53,6 +54,7 @@ ROLE_WORDS = (
     "村民", "职工", "员工", "工人", "患儿", "产妇", "老人", "病人", "逝者",
     "父亲", "母亲", "哥哥", "弟弟", "姐姐", "妹妹", "公公", "婆婆", "岳父", "岳母",
     "爷爷", "奶奶", "外公", "外婆", "孙子", "孙女", "老伴", "前夫", "前妻", "未婚妻", "未婚夫",
+    "委托代理人", "法定代理人", "诉讼代理人", "代理人", "证人", "见证人", "监护人", "担保人", "保证人",
 )  # fmt: skip
 
 COMPOUND_SURNAMES = (
@@ -78,33 +80,65 @@ _NAME_STOP = frozenset(
 _PLACE_OR_ORG = frozenset("省市县区州镇乡村屯公司厂店院局")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _MASKED_NAME_SUFFIXES = "甲乙丙丁戊己庚辛壬癸"
+_ROLE_RE = re.compile(
+    # The look-ahead does not consume the text, so "被申请人刘淑芬系申请人李大勇" yields both.
+    rf"(?:{'|'.join(sorted(ROLE_WORDS, key=len, reverse=True))})[:：]?\s*(?=(?P<rest>[\u4e00-\u9fff]{{2,5}}))"
+)
+_SIDE_FOLLOWERS = ("律师", "代表", "家属", "亲属", "人员")
+"""What follows 方 when it marks a side (原告方代理人, 被告方律师), not the surname 方."""
+
+COMMON_WORD_MIN_FREQUENCY = 100
+"""A two-character word this frequent in jieba's dictionary, not tagged as a name, is no name."""
+FOLLOWING_WORD_MIN_FREQUENCY = 500
+"""How frequent a word after 和/向/于 must be to read those as "and", "to", "at" (和学校, 向调解)."""
+_PARTICLE_SURNAMES = frozenset("和向于")
+"""Surnames that after a role word are more often a conjunction or a preposition."""
+_WORDS_TAGGED_AS_NAMES = frozenset({
+    "查明", "陈述", "明白", "许可", "康复", "周转", "杜绝", "关怀", "张贴",
+    "安抚", "顾忌", "祝贺", "陈列", "陈设", "张罗", "荣获", "顾客", "顾问",
+})  # fmt: skip
+"""Verbs and nouns that jieba's dictionary tags as person names (nr) but that follow role words."""
 
 
-def is_valid_id_card(number: str) -> bool:
-    """GB 11643 check digit and a plausible birth date."""
-    digits = unicodedata.normalize("NFKC", number).upper()
-    if not re.fullmatch(r"\d{17}[\dX]", digits):
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS, strict=True))
-    if _ID_CHECK[total % 11] != digits[17]:
-        return False
-    try:
-        born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
-    except ValueError:
-        return False
-    return date(1900, 1, 1) <= born <= date.today()
+@dataclass(frozen=True)
+class _Words:
+    not_names: frozenset[str]
+    """Words starting with a surname character that are not names: 单位, 应当, 方面, 吉林, 梅河口."""
+    common: frozenset[str]
+    """Frequent two-character words that are neither names nor places: 学校, 调解, 协议."""
 
 
-def passes_luhn(number: str) -> bool:
-    digits = [int(ch) for ch in unicodedata.normalize("NFKC", number) if ch.isdigit()]
-    checksum = 0
-    for position, digit in enumerate(reversed(digits)):
-        if position % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        checksum += digit
-    return checksum % 10 == 0
+@cache
+def _words() -> _Words:
+    """Read from jieba's own dictionary (word, frequency, part of speech), once and only when needed."""
+    import jieba
+
+    not_names: set[str] = set()
+    common: set[str] = set()
+    with jieba.get_dict_file() as lines:
+        for raw in lines:
+            word, frequency, tag, *_ = (*raw.decode("utf-8").split(), "", "")
+            if not 2 <= len(word) <= 3 or not frequency.isdigit():
+                continue
+            count, is_name, is_place = int(frequency), tag.startswith("nr"), tag.startswith("ns")
+            frequent_word = len(word) == 2 and count >= COMMON_WORD_MIN_FREQUENCY and not is_name
+            if word in _WORDS_TAGGED_AS_NAMES or (word[0] in SINGLE_SURNAMES and (is_place or frequent_word)):
+                not_names.add(word)
+            if frequent_word and count >= FOLLOWING_WORD_MIN_FREQUENCY and not (is_place or tag == "nz"):
+                common.add(word)
+    return _Words(frozenset(not_names), frozenset(common))
+
+
+def is_not_a_name(rest: str) -> bool:
+    """Does ``rest`` (the text after a role word, starting with a single surname) begin with a word?"""
+    if rest[1:].startswith(ROLE_WORDS):
+        return True  # 被申请人向申请人赔礼, 原告和被告: a preposition or conjunction before a party
+    if rest[0] == "方" and rest[1:].startswith(_SIDE_FOLLOWERS):
+        return True  # 被告方律师: the defendant's side
+    words = _words()
+    if rest[:2] in words.not_names or rest[:3] in words.not_names:
+        return True  # 申请人单位, 被告应当, 被申请人吉林某公司
+    return rest[0] in _PARTICLE_SURNAMES and rest[1:3] in words.common  # 监护人和学校
 
 
 def surname_of(name: str) -> str:
@@ -117,15 +151,15 @@ def surname_of(name: str) -> str:
 def names_after_role_words(text: str) -> set[str]:
     """Personal names written right after a role word: 申请人王建国 → 王建国."""
     found: set[str] = set()
-    roles = "|".join(sorted(ROLE_WORDS, key=len, reverse=True))
-    # The look-ahead does not consume the text, so "被申请人刘淑芬系申请人李大勇" yields both.
-    for match in re.finditer(rf"(?:{roles})[:：]?\s*(?=(?P<rest>[\u4e00-\u9fff]{{2,5}}))", text):
+    for match in _ROLE_RE.finditer(text):
         rest = match.group("rest")
         if any(ch in _PLACE_OR_ORG for ch in rest):
             continue  # 申请人梅河口市某村委会: a place or an organisation, not a person
         surname = next((c for c in COMPOUND_SURNAMES if rest.startswith(c)), None)
         if surname is None:
             if rest[0] not in SINGLE_SURNAMES:
+                continue
+            if is_not_a_name(rest):
                 continue
             surname = rest[0]
         given = ""
@@ -183,12 +217,27 @@ class Masker:
     def mask(self, text: str | None) -> str | None:
         if not text:
             return text
-        text = _CARD_CONTEXT_RE.sub(lambda m: m.group("label") + BANK_CARD, text)
-        text = _ID_RE.sub(lambda m: ID_CARD if is_valid_id_card(m.group()) else m.group(), text)
-        text = _MOBILE_RE.sub(MOBILE, text)
-        text = _LANDLINE_RE.sub(LANDLINE, text)
-        text = _CARD_RE.sub(lambda m: BANK_CARD if passes_luhn(m.group()) else m.group(), text)
+        text = mask_numbers(text)
         # Longest names first, so 欧阳明华 is replaced before a shorter 欧阳明.
         for name in sorted(self._replacements, key=len, reverse=True):
             text = text.replace(name, self._replacements[name])
         return text
+
+
+__all__ = [
+    "BANK_CARD",
+    "COMMON_WORD_MIN_FREQUENCY",
+    "FOLLOWING_WORD_MIN_FREQUENCY",
+    "ID_CARD",
+    "LANDLINE",
+    "MOBILE",
+    "NUMBER",
+    "ROLE_WORDS",
+    "Masker",
+    "is_not_a_name",
+    "is_valid_id_card",
+    "mask_numbers",
+    "names_after_role_words",
+    "passes_luhn",
+    "surname_of",
+]

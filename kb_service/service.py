@@ -15,6 +15,7 @@ from kb_service.errors import CollectionNotIndexedError, ConfigurationError
 from kb_service.ranking import FusionConfig, HybridSearcher
 from kb_service.settings import Settings
 from kb_service.store import CollectionSchema, KeywordQuery, SearchStore, build_store
+from kb_service.telemetry import TimedStore, timed_embedding
 
 
 def collection_meta_key(collection: str) -> str:
@@ -35,7 +36,7 @@ class Services:
     def from_settings(cls, settings: Settings) -> Services:
         return cls(
             settings=settings,
-            store=build_store(settings),
+            store=TimedStore(build_store(settings)),
             analyzer=ChineseAnalyzer(),
             embedder=build_embedder(settings),
         )
@@ -83,8 +84,10 @@ class Services:
                     f"{collection} 集合由向量模型 {built_with} 建立，而当前 KB_EMBEDDING_MODEL 为 "
                     f"{self.embedder.model_id}：请运行 kb index --rebuild，或改回原模型"
                 )
-        prefix = self.settings.embedding_query_prefix
-        return self.embedder.inner.encode([prefix + self.analyzer.normalize(text)])[0]
+        # An encoder that wants its own marker on queries (e5: "query: ") says so itself.
+        prefix = self.settings.embedding_query_prefix or getattr(self.embedder.inner, "query_prefix", "")
+        with timed_embedding("query"):
+            return self.embedder.inner.encode([prefix + self.analyzer.normalize(text)])[0]
 
     def close(self) -> None:
         self.store.close()

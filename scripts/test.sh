@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: builds the environment, starts a real Elasticsearch node on
-# loopback, runs every test against both backends, stops the node.
+# The test command: builds the environment, starts a real Elasticsearch node and
+# a throwaway PostgreSQL cluster on loopback, runs every test against both
+# backends (and the register suite on SQLite and PostgreSQL), stops both.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -12,11 +13,17 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 fi
 state="$(mktemp -d /tmp/kb-es.XXXXXX)"
 chmod 755 "$state"
-trap 'scripts/elasticsearch.sh stop "$state"' EXIT
+pg_state="$(mktemp -d /tmp/kb-pg.XXXXXX)"
+chmod 755 "$pg_state"
+trap 'scripts/elasticsearch.sh stop "$state"; scripts/postgres.sh stop "$pg_state"' EXIT
 echo "==> starting Elasticsearch" >&2
 url="$(scripts/elasticsearch.sh start "$state")"
 echo "==> Elasticsearch ready at $url" >&2
 export KB_TEST_ELASTICSEARCH_URL="$url"
+echo "==> starting PostgreSQL" >&2
+database_url="$(scripts/postgres.sh start "$pg_state")"
+echo "==> PostgreSQL ready at $database_url" >&2
+export KB_TEST_DATABASE_URL="$database_url"
 export HF_HUB_OFFLINE=1
 set +e
 "$venv/bin/python" -m pytest "$@"

@@ -4,13 +4,15 @@ The contract suite runs every test against the embedded store and against a
 real Elasticsearch node given by ``KB_TEST_ELASTICSEARCH_URL`` (started by
 ``scripts/test.sh``). Without that variable the Elasticsearch cases are
 skipped locally and fail under ``CI=true``: a missing node is never a silent
-pass in CI.
+pass in CI. The dispute register's suite runs the same way on SQLite and on a
+real PostgreSQL given by ``KB_TEST_DATABASE_URL`` (``database_url`` fixture).
 
 Markers are applied here, from what a test uses, so they cannot be forgotten:
 a test whose fixtures reach the real model is ``slow``; one parametrized on
-the Elasticsearch backend is ``elasticsearch``. The fast suite,
+the Elasticsearch backend is ``elasticsearch`` (and on PostgreSQL,
+``postgresql``, declared where the fixture is). The fast suite,
 ``pytest -m "not slow and not elasticsearch and not browser"``, therefore
-needs neither; and a test left unmarked that constructs the model anyway
+needs neither model nor node (PostgreSQL cases skip without a server); and a test left unmarked that constructs the model anyway
 fails, naming the marker it lacks.
 """
 
@@ -83,6 +85,16 @@ def elasticsearch_url() -> str:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail("CI=true 但没有 KB_TEST_ELASTICSEARCH_URL：Elasticsearch 测试不能跳过")
         pytest.skip("KB_TEST_ELASTICSEARCH_URL not set (run scripts/test.sh)")
+    return url
+
+
+def postgresql_url() -> str:
+    """The test PostgreSQL server (scripts/postgres.sh, started by scripts/test.sh)."""
+    url = os.environ.get("KB_TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("CI=true 但没有 KB_TEST_DATABASE_URL：PostgreSQL 测试不能跳过")
+        pytest.skip("KB_TEST_DATABASE_URL not set (run scripts/test.sh)")
     return url
 
 
@@ -182,3 +194,31 @@ def sample_services(request, tmp_path_factory, analyzer, embedder):
 @pytest.fixture
 def sample(backend, sample_services) -> Services:
     return sample_services(backend)
+
+
+DATABASES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
+]
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty register database: a SQLite file, or a new schema on the test PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'register.sqlite3'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    base = postgresql_url()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, poolclass=NullPool)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()

@@ -13,6 +13,7 @@ from typing import Any
 
 from indexer.spec import CollectionSpec, Prepared
 from kb_service.analysis import ChineseAnalyzer
+from kb_service.personal_numbers import mask_numbers
 from kb_service.store import CollectionSchema
 from kb_service.vocabularies import MATERIAL_KINDS
 from training.loading import load_materials
@@ -70,21 +71,22 @@ def prepare_material(material: Material, analyzer: ChineseAnalyzer) -> list[Prep
     for n, (section, minutes) in enumerate(
         zip(material.sections, section_minutes(material), strict=True), 1
     ):
+        body = mask_numbers(section.text)  # a phone or ID number quoted as an example is masked too
         source = {
             **shared,
             "section": section.name,
             "heading_path": section.heading_path,
             "position": n,
-            "text": section.text,
+            "text": body,
             "minutes": minutes,
         }
         text = {
             "heading": analyzer.index_text(section.heading_path),
-            "text": analyzer.index_text(section.text),
+            "text": analyzer.index_text(body),
             "title": title_text,
             "topics": topics_text,
         }
-        embed = f"{material.title}。{section.name}。{section.text}"
+        embed = f"{material.title}。{section.name}。{body}"
         documents.append(
             Prepared(id=f"{material.id}#{n}", source=source, text=text, embed_text=embed)
         )

@@ -1,0 +1,1 @@
+"""Alembic migrations of the dispute register; applied by :func:`disputes.database.upgrade`."""

@@ -5,7 +5,7 @@ its texts is verified on the case's date (:func:`laws.verify.check_case`),
 against the statute database plus the regulations in the libraries being
 indexed. What is not ``ok`` becomes a ``kb index`` warning (CONTRACT §5); the
 case still lands. The case's documents also keep two lists of article
-document ids (``law-<law_id>-<n>``), keyword fields of the cases collection:
+document ids (``law-<law_id>-a<n>``), keyword fields of the cases collection:
 
 - ``cited_articles`` — the text the case cites, in the version that applied
   on its date: ``kb laws show`` lists the cases citing an article from it;

@@ -1,7 +1,7 @@
 """What a law becomes in the search store: one document per article.
 
 A mediator looks for the article that settles a point (借款到期不还, 探望权), so
-each article is its own document ``law-<law_id>-<article>`` (``-<n>`` more for
+each article is its own document ``law-<law_id>-a<article>`` (``-<n>`` more for
 之一 articles, ``-full`` for a text without articles), stable across runs since
 the database is fixed per release and local regulations carry their own id.
 Every version and status is indexed — old versions answer for old cases —
@@ -42,7 +42,7 @@ from laws.source import DISTRIBUTION, StatuteDatabase, statute_database
 
 COLLECTION = "laws"
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 """Bump when what an article's document holds changes, so the fingerprint no longer matches."""
 
 _HEAD_BYTES = 1 << 20
@@ -131,10 +131,14 @@ def is_current(law: Law) -> bool:
 
 
 def article_doc_id(law_id: str, number: int | None, sub: int | None = None) -> str:
-    """The search document of an article: ``law-<law_id>-1084``, ``-120-1`` for 之一, ``-full``."""
+    """The search document of an article: ``law-<law_id>-a1084``, ``-a120-1`` for 之一, ``-full``.
+
+    The ``a`` keeps a law id ending in digits (未成年人保护法 is ``3d3055094705``) from running
+    into the article number: stored with the cases that cite it, ``3055094705-25`` would read as
+    an 11-digit number, which the personal-data scan rightly refuses to find anywhere."""
     if number is None:
         return f"law-{law_id}-full"
-    return f"law-{law_id}-{number}" + (f"-{sub}" if sub else "")
+    return f"law-{law_id}-a{number}" + (f"-{sub}" if sub else "")
 
 
 def article_ids(statute: Statute) -> list[str]:

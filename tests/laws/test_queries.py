@@ -79,7 +79,7 @@ def test_show_lists_the_cases_citing_the_article(library):
     assert expected
     shown = library.show("民法典", 1084)
     assert expected <= set(shown["cited_by"])
-    assert shown["id"] == f"law-{civil.id}-1084"
+    assert shown["id"] == f"law-{civil.id}-a1084"
     assert all(c["title"] for c in shown["citing_cases"])
 
 

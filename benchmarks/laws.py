@@ -71,6 +71,14 @@ def _timed(call):
     return result, time.perf_counter() - start
 
 
+def _load() -> str:
+    """The machine's load while measuring: shared CI and development machines vary a lot."""
+    try:
+        return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    except OSError:
+        return "load average unknown"
+
+
 def _hit_at_5_with_embedded(services: Services, judgements, laws: set[str]) -> float:
     """hit@5 as if only ``laws`` had vectors: the vector side is limited to them."""
     schema = services.stored_schema(COLLECTION, law_schema)
@@ -101,12 +109,15 @@ def main() -> None:
     libraries = [sample_library()]
 
     services.embedder.load()
+    cpu = time.process_time()
     first, first_s = _timed(lambda: indexer.index(SPEC, libraries, rebuild=True, progress=False))
+    cpu = time.process_time() - cpu
     again, again_s = _timed(lambda: indexer.index(SPEC, libraries, progress=False))
     embedded = services.store.count(COLLECTION, Term(field="embedded", value=True))
     print(f"backend: {args.backend}; model: {services.embedder.model_id}; data: {data_dir}")
-    print(f"laws first index:   {first_s:8.1f} s ({first.indexed} laws, {services.store.count(COLLECTION)} articles, "
-          f"{embedded} embedded; embedding cache misses {services.embedder.misses})")  # fmt: skip
+    print(f"laws first index:   {first_s:8.1f} s, CPU {cpu:.1f} s ({first.indexed} laws, "
+          f"{services.store.count(COLLECTION)} articles, {embedded} embedded; embedding cache misses "
+          f"{services.embedder.misses}; {_load()})")  # fmt: skip
     print(
         f"laws unchanged:     {again_s:8.2f} s ({again.unchanged} unchanged, {again.indexed} indexed)"
     )

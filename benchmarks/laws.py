@@ -135,8 +135,13 @@ def main() -> None:
         _, seconds = _timed(lambda q=query: library.search(q, size=10))
         latencies.append(seconds * 1000)
     deciles = statistics.quantiles(latencies, n=10)
+    encoding = []
+    for query in queries:
+        _, seconds = _timed(lambda q=query: services.embed_query(q, COLLECTION))
+        encoding.append(seconds * 1000)
     print(f"search latency:     p50 {statistics.median(latencies):.0f} ms, p90 {deciles[-1]:.0f} ms "
-          f"over {len(latencies)} queries")  # fmt: skip
+          f"over {len(latencies)} queries, of which encoding the query p50 "
+          f"{statistics.median(encoding):.0f} ms ({_load()})")  # fmt: skip
 
     print(f"search quality on {len(judgements)} judged questions:")
     for name, (mode, fusion) in FUSIONS.items():

@@ -9,6 +9,7 @@ from kb_service.analysis import ChineseAnalyzer
 from kb_service.masking import Masker
 from kb_service.store import CollectionSchema
 from kb_service.vocabularies import region_path
+from laws.checking import citation_checker
 
 COLLECTION = "cases"
 
@@ -32,7 +33,8 @@ def case_schema(dimension: int) -> CollectionSchema:
         text_fields=TEXT_FIELDS,
         vector_dimension=dimension,
         keyword_fields=frozenset(
-            {"dispute_type", "region", "region_path", "org_level", "outcome", "channel", "level", "tags", "legal_basis"}
+            {"dispute_type", "region", "region_path", "org_level", "outcome", "channel", "level", "tags", "legal_basis",
+             "cited_articles", "current_articles"}
         ),
         date_fields=frozenset({"date"}),
         number_fields=frozenset({"amount"}),
@@ -93,4 +95,5 @@ SPEC = CollectionSpec(
     prepare=prepare_case,
     idf_field="facts",
     learn=_learn,
+    check=citation_checker,  # citations verified on the case's date: warnings, and the articles cited
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -29,6 +30,7 @@ from kb_service.store import (
 )
 from kb_service.text import check_paging
 from kb_service.vocabularies import DISPUTE_TYPES, ORG_LEVELS, OUTCOMES
+from laws.articles import CitationReader
 
 FACETS = {
     "dispute_type": TermsFacet(field="dispute_type", size=20),
@@ -209,7 +211,9 @@ class CaseLibrary:
         result = _page_json(page)
         if mode == "hybrid" and guess is not None:
             result["dispute_type_guess"] = guess.as_dict()
-        result["summary"] = summarize([h.source for h in page.hits])
+        # each most cited article with its text
+        describe = CitationReader(self._services).summary_fields
+        result["summary"] = summarize([h.source for h in page.hits], describe)
         if case_id is not None:
             result["case"] = {"id": case_id, "title": source.get("title")}
         return result
@@ -244,8 +248,14 @@ class CaseLibrary:
         return RankedPage(total=len(scored), hits=hits)
 
 
-def summarize(sources: list[dict[str, Any]]) -> dict[str, Any]:
-    """What similar cases add up to: outcomes, amounts, most cited law, organisation levels."""
+def summarize(
+    sources: list[dict[str, Any]], describe: Callable[[str], dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """What similar cases add up to: outcomes, amounts, most cited law, organisation levels.
+
+    With ``describe`` (citation → its law, article and text), each most cited entry carries
+    the statute text too: ``{citation, count, law_name, article, article_label, text, link}``.
+    """
     outcomes = Counter(s["outcome"] for s in sources if s.get("outcome"))
     amounts = sorted(float(s["amount"]) for s in sources if s.get("amount") is not None)
     citations = Counter(c for s in sources for c in dict.fromkeys(s.get("legal_basis") or []))
@@ -260,7 +270,9 @@ def summarize(sources: list[dict[str, Any]]) -> dict[str, Any]:
             if amounts
             else None
         ),
-        "legal_basis": [{"citation": k, "count": n} for k, n in _ranked(citations)[:5]],
+        "legal_basis": [
+            {"citation": k, "count": n, **(describe(k) if describe else {})} for k, n in _ranked(citations)[:5]
+        ],
         "org_levels": [{"value": k, "label": ORG_LEVELS.label(k), "count": n} for k, n in _ranked(levels)],
     }
 

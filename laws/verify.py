@@ -21,6 +21,7 @@ Only ``ok`` is not a warning.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from kb_service.library import Loaded
 from kb_service.vocabularies import Vocabulary
 from laws.catalog import LawCatalog, default_catalog, short
 from laws.citations import Citation, MalformedCitation, scan_citations
+from laws.names import short_name
 from laws.replacements import CIVIL_CODE, predecessor_articles, successor_articles
 from laws.schema import Article, Law, article_label
 
@@ -228,6 +230,21 @@ def _since(
     return f"当时有效；{short(version.name)}已于{_day(current.text_in_force_from)}修订{change}"
 
 
+_REGULATION_NAME = re.compile(r"(?:条例|办法|规定|细则|规则|决定)(?:（[^）]*）)?$")
+"""行政法规, 规章 and 地方性法规 are named …条例/办法/规定; laws (法律) end in 法 or 法典."""
+
+
+def _unknown_law_note(name: str) -> str:
+    """Why a name cannot be checked: for a regulation, that the database holds laws only."""
+    where = "可将其文本放入资料库的 laws/ 文件夹后重新索引"
+    if _REGULATION_NAME.search(short_name(name)):
+        return (
+            f"本库未收录{short(name)}：法律数据库只收录全国人大及其常委会制定的法律，"
+            f"未收录行政法规、规章和地方性法规，故未核对该引用（不代表引用有误）；{where}"
+        )
+    return f"本库未收录{short(name)}，无法核对：请检查法律名称是否写对（全称、简称均可）；若为行政法规或地方性法规，{where}"
+
+
 def verify_citation(
     citation: Citation | MalformedCitation,
     on: dt.date | None = None,
@@ -240,11 +257,7 @@ def verify_citation(
         verdict = "unknown_law" if citation.origin is None else "no_such_article"
         return Verification(citation, verdict, citation.reason)
     if citation.origin is None:
-        note = (
-            f"本库未收录{short(citation.law_name)}，无法核对（法律数据库只收录全国人大及其常委会制定的法律；"
-            "行政法规、规章和地方性法规可放入资料库的 laws/ 文件夹）"
-        )
-        return Verification(citation, "unknown_law", note)
+        return Verification(citation, "unknown_law", _unknown_law_note(citation.law_name))
     if citation.origin == "repealed":
         return _judge_repealed_text(citation, day, catalog)
     versions = catalog.versions(citation.law_name)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -52,6 +53,30 @@ def _fast_tests_never_load_the_model(request, monkeypatch):
         pytest.fail(f"{request.node.nodeid} 加载了向量模型（{location}）：请标记为 slow，或避免加载模型")
 
     monkeypatch.setattr("kb_service.embeddings.load_sentence_transformer", refuse)
+
+
+_running = {"slow": False}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # before the test's fixtures are set up, module- and session-scoped ones included
+    _running["slow"] = item.get_closest_marker("slow") is not None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_tests_index_a_small_statute_set():
+    """Outside ``slow`` tests, ``kb index`` reads five laws of the statute database, not all 378
+    (``SmallStatuteSet`` in tests/fakes.py: a minute of analysis saved wherever a fast test
+    indexes the whole sample library); every other read of the database stays whole."""
+    from laws import indexing
+    from laws.source import statute_database
+    from tests.fakes import SmallStatuteSet
+
+    small = SmallStatuteSet(statute_database())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(indexing, "statute_database", lambda: statute_database() if _running["slow"] else small)
+        yield
 
 
 def elasticsearch_url() -> str:
@@ -106,7 +131,13 @@ def model() -> SentenceTransformerEmbedder:
 
 @pytest.fixture(scope="session")
 def embedder_cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("embedding-cache")
+    # KB_TEST_EMBEDDING_CACHE_DIR keeps the vectors between sessions (one session at a time):
+    # the statute articles take minutes to embed on a CPU
+    kept = os.environ.get("KB_TEST_EMBEDDING_CACHE_DIR")
+    if not kept:
+        return tmp_path_factory.mktemp("embedding-cache")
+    Path(kept).mkdir(parents=True, exist_ok=True)
+    return Path(kept)
 
 
 @pytest.fixture(scope="session")

@@ -75,6 +75,8 @@ def _cases(course: Course) -> Section:
             Paragraph("评析要点", bold=True),
             Paragraph(case.key_issue + "。"),
         ]
+        if case.laws:
+            blocks += [Paragraph("相关法条", bold=True), ListBlock([_law_line(law) for law in case.laws])]
         subsections = []
         discussion = discussions.get(case.ref)
         if discussion:
@@ -88,6 +90,13 @@ def _cases(course: Course) -> Section:
             Section(f"案例：{case.title}（{minutes.get(case.ref, 0)} 分钟）", blocks, subsections)
         )
     return Section("案例研讨", [Paragraph("案例文本中的个人信息已作脱敏处理。")], parts)
+
+
+def _law_line(law: dict) -> str:
+    """A cited article with its text, or the note saying why there is none."""
+    if law.get("text"):
+        return f"{law['citation']}：{' '.join(law['text'].split())}"
+    return f"{law['citation']}（{law.get('note') or '本库未收录原文'}）"
 
 
 def course_document(course: Course) -> ExportDocument:

@@ -34,6 +34,9 @@ class CasePart(BaseModel):
     region: str | None = None
     key_facts: str
     key_issue: str
+    laws: list[dict[str, Any]] = Field(default_factory=list)
+    """The case's citations judged on its date: ``{citation, verdict, verdict_label, note, text,
+    link}`` (``laws.articles.CitationReader``); courses saved before they existed have none."""
 
 
 class DiscussionPart(BaseModel):

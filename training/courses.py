@@ -34,6 +34,7 @@ from kb_service.export import render
 from kb_service.service import Services
 from kb_service.store import Terms
 from kb_service.vocabularies import DISPUTE_TYPES
+from laws.articles import CitationReader
 from training.course_export import course_document
 from training.course_model import CasePart, Course, DiscussionPart, MaterialPart, OutlineItem
 from training.discussion import CASE_MINUTES, QUESTION_MINUTES, case_minutes, key_issue, questions
@@ -230,6 +231,22 @@ def _case_part(source: dict) -> CasePart:
     )
 
 
+_LAW_FIELDS = ("citation", "verdict", "verdict_label", "note", "text", "link")
+
+
+def _with_laws(services: Services, plan: _Plan, parts: list[CasePart]) -> list[CasePart]:
+    """Each case part with the text of the articles its case cites (one click away in a course)."""
+    reader = CitationReader(services)
+    sources = {source["id"]: source for source, _, _ in plan.cases}
+    with_laws = []
+    for part in parts:
+        source = sources[part.ref]
+        found = reader.entries(source.get("legal_basis") or [], source.get("date"))
+        laws = [{k: item.get(k) for k in _LAW_FIELDS} for item in found]
+        with_laws.append(part.model_copy(update={"laws": laws}))
+    return with_laws
+
+
 # -- building, saving, loading -------------------------------------------------------
 def _course_id(parameters: dict[str, Any], now: dt.datetime) -> str:
     digest = hashlib.sha256(
@@ -265,6 +282,7 @@ def build_course(
     chosen = _cases(services, query, types, cases)
     plan = _plan(minutes, sections, chosen)
     outline, materials, case_parts, discussions = _outline(plan)
+    case_parts = _with_laws(services, plan, case_parts)
     if not outline:
         raise InvalidInputError(
             f"没有找到适合“{label}”且能排进 {minutes} 分钟的培训材料或案例", field="topic"

@@ -60,13 +60,17 @@ def search_page(
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: str, principal: Reader) -> Response:
+    from laws.articles import CitationReader
+
     try:
         library = CaseLibrary(get_services(request))
         case = library.show(case_id)
         similar = library.similar(case_id, size=5)
+        # every citation links to its article and shows its text; warnings judged on the case's date
+        citations = CitationReader(get_services(request)).for_case(case)
     except KBError as exc:
         return error_page(request, exc, principal)
-    return render(request, "case.html", principal=principal, case=case, similar=similar)
+    return render(request, "case.html", principal=principal, case=case, similar=similar, citations=citations)
 
 
 @router.get("/cases/{case_id}/report.{fmt}")

@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 LARGE_COLLECTION = 200_000
 _REBUILD_SUFFIX = "\x00rebuild"
 _WRITE_LOCK_TIMEOUT = 30.0
+_KEPT_MASKS = 64
+"""Filter masks kept per snapshot."""
 
 
 class _Snapshot:
@@ -74,6 +76,7 @@ class _Snapshot:
                 self.vectors[i] = vector / (np.linalg.norm(vector) or 1.0)
                 self.has_vector[i] = True
         self._fields: dict[str, FieldBM25] = {}
+        self._masks: dict[Filter | None, np.ndarray] = {}
         self._lock = threading.Lock()
 
     def field_index(self, name: str) -> FieldBM25:
@@ -83,7 +86,19 @@ class _Snapshot:
             return self._fields[name]
 
     def filtered(self, filter: Filter | None) -> np.ndarray:
-        return np.array([matches(filter, s) for s in self.sources], dtype=bool)
+        """Which documents match, as a read-only mask. Masks are kept per filter (the tree is
+        frozen, so hashable) for the snapshot's life: evaluating a filter in Python over a large
+        collection (26,000 statute articles) costs more than the search itself."""
+        with self._lock:
+            mask = self._masks.get(filter)
+        if mask is None:
+            mask = np.array([matches(filter, s) for s in self.sources], dtype=bool)
+            mask.flags.writeable = False
+            with self._lock:
+                if len(self._masks) >= _KEPT_MASKS:  # e.g. one per excluded id: start again
+                    self._masks.clear()
+                self._masks[filter] = mask
+        return mask
 
 
 class EmbeddedStore:

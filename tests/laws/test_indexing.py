@@ -19,9 +19,9 @@ def test_ids_are_unique_and_stable_over_the_whole_database():
     again = [i for s in statute_database().statutes() for i in article_ids(s)]
     assert first == again and len(set(first)) == len(first)
     civil = _statute("民法典")
-    assert article_ids(civil)[1083] == f"law-{civil.law.id}-1084"
+    assert article_ids(civil)[1083] == f"law-{civil.law.id}-a1084"
     criminal = article_ids(_statute("刑法"))
-    assert any(i.endswith("-120-1") for i in criminal)
+    assert any(i.endswith("-a120-1") for i in criminal)
 
 
 def test_the_embedded_set_is_the_laws_mediation_cites():
@@ -29,8 +29,9 @@ def test_the_embedded_set_is_the_laws_mediation_cites():
     embedded = {law.short_name for law in laws if is_embedded(law)}
     assert {"民法典", "人民调解法", "劳动合同法", "道路交通安全法", "消费者权益保护法"} <= embedded
     assert "刑法" not in embedded and "海商法" not in embedded
+    assert "生态环境法典" not in embedded  # 1,240 articles mediation rarely cites: keyword only
     counts = [len(s.articles) for s in statute_database().statutes() if is_embedded(s.law)]
-    assert 4_000 < sum(counts) < 6_000  # of about 26,000
+    assert 2_500 < sum(counts) < 3_000  # of about 26,000
 
 
 def test_an_old_version_of_a_cited_law_is_not_embedded():
@@ -46,7 +47,7 @@ def test_documents_carry_law_article_and_status(analyzer):
     documents = prepare_statute(statute, analyzer)
     assert len(documents) == 35
     doc = documents[32]
-    assert doc.id == f"law-{statute.law.id}-33"
+    assert doc.id == f"law-{statute.law.id}-a33"
     assert doc.source["article"] == 33 and doc.source["article_label"] == "第三十三条"
     assert doc.source["short_name"] == "人民调解法" and doc.source["status"] == "in_force"
     assert doc.source["text"].startswith("经人民调解委员会调解达成调解协议后")

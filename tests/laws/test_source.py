@@ -126,3 +126,14 @@ def test_every_statute_is_read_in_one_pass():
     statutes = list(statute_database().statutes())
     assert len(statutes) == len(statute_database().laws())
     assert sum(len(s.articles) for s in statutes) > 25_000
+
+
+def test_the_heading_of_the_next_part_is_not_part_of_an_article():
+    # the database appends "第二编 分 则" to 刑法第一百零一条 (and the like to 31 more articles)
+    database = statute_database()
+    criminal = database.resolve("刑法")
+    article = database.article(criminal.id, 101)
+    assert article.text == "本法总则适用于其他有刑罚规定的法律，但是其他法律有特别规定的除外。"
+    civil = database.resolve("民法典")
+    assert not database.article(civil.id, 462).text.endswith("通 则")
+    assert len(database.article(civil.id, 462).paragraphs) == 2

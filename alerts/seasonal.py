@@ -172,7 +172,7 @@ def _fit(
     return _Fit(result.params, result.normalized_cov_params * dispersion, dispersion, int(flagged.sum()))
 
 
-def _tail_and_bound(observed: int, mean: float, dispersion: float, alpha: float) -> tuple[float, float]:
+def tail_and_bound(observed: int, mean: float, dispersion: float, alpha: float) -> tuple[float, float]:
     """P(Y ≥ observed) and the (1 − alpha) quantile of Y.
 
     Y is negative binomial with the given mean and variance ``dispersion × mean``
@@ -354,7 +354,7 @@ def seasonal(
     expected, variance = fitted.variance([index])
     dispersion = variance / expected if expected > 0 else 1.0
     observed = int(counts[index])
-    p_value, upper = _tail_and_bound(observed, expected, dispersion, config.alphas[0])
+    p_value, upper = tail_and_bound(observed, expected, dispersion, config.alphas[0])
     score = (observed - expected) / (upper - expected) if upper > expected else float(observed > upper)
     level = level_from_p(p_value, config.alphas)
 

@@ -5,9 +5,10 @@ Methods (each returns a :class:`~alerts.series.Detection`):
 - ``seasonal_glm`` (:mod:`alerts.seasonal`): quasi-Poisson GLM with yearly
   season, Spring Festival terms, optional trend and Farrington's
   down-weighting of past surges; needs two years of history;
-- ``seasonal_cumulative`` (:mod:`alerts.cumulative`): the same model's
-  test of this period joined by a test of the last two periods added up,
-  the false-alarm budget split between them;
+- ``seasonal_cumulative`` (:mod:`alerts.cumulative`): the same model, but
+  judged by how much likelier a threefold rise makes this period's count,
+  or the last two periods' (a negative-binomial likelihood ratio, after R
+  ``surveillance::glrnb``);
 - ``ears_c1`` / ``ears_c2`` / ``ears_c3`` (:mod:`alerts.ears`): the CDC's
   short-baseline statistics, from 7–11 periods of history;
 - ``auto`` (the default): ``seasonal_method`` (the cumulative test) where
@@ -38,7 +39,7 @@ METHODS: tuple[str, ...] = ("auto", "seasonal_glm", "seasonal_cumulative", "ears
 SEASONAL_METHODS: tuple[str, ...] = ("seasonal_glm", "seasonal_cumulative")
 METHOD_LABELS: dict[str, str] = {
     "seasonal_glm": "季节性计数模型（Farrington 类准泊松回归）",
-    "seasonal_cumulative": "季节性计数模型＋近两期累计检验",
+    "seasonal_cumulative": "季节性计数模型＋近两期累计似然比检验",
     "ears_c1": "EARS C1",
     "ears_c2": "EARS C2",
     "ears_c3": "EARS C3",

@@ -1,34 +1,18 @@
 """How well each surge method finds injected outbreaks (prints a table and JSON; not a test).
 
-    python benchmarks/surveillance.py [--seed 2] [--cells 200] [--json FILE]
-    python benchmarks/surveillance.py --tune --seed 1      # choose the p-value cut-off
+    python benchmarks/surveillance.py [--seed 2] [--cells 300] [--json FILE]
+    python benchmarks/surveillance.py --tune --seed 1 --cells 450     # choose the default's κ and threshold
+    python benchmarks/surveillance.py --source simulator               # the first, overdispersed simulator
 
-**Series.** :func:`baseline_series` is the one source of counts: weekly
-registrations for many region × dispute-type cells, 2020-01-06 to 2025-12-29
-(six years; the last is judged). Swap it for counts from
-``disputes/generator.py`` when that lands; nothing else changes. The
-simulator, per cell:
-
-- a base rate per week, log-uniform: 75 % "regular" cells (2–40 a week, a
-  county's type) and 25 % "sparse" cells (0.3–2 a week, a township's);
-- a yearly season: amplitude 0.05–0.3 on the log scale, peak in a random
-  month (neighbour and land cells peak in spring, when fields are worked);
-- the Spring Festival, by type profile: wage (labor) cells rise up to +70 %
-  over the five weeks before it, family and marriage cells +20 % before and
-  +25 % in the two weeks after; every cell drops to about half in the
-  holiday week(s); labor also +25 % in December (year-end wage settlements);
-- a trend of −10 % … +10 % a year;
-- negative-binomial noise with variance φ·mean, φ 1.1–1.8.
-
-These windows are deliberately not the model's (:mod:`alerts.festivals`),
-so the seasonal model is judged on a world it does not match exactly.
-
-**Outbreaks.** Each cell gets one outbreak in the judged year (random start)
-and 0–2 in its history (to test that past surges do not mask new ones): a
-size of 2×–5× the baseline (uniform), lasting 1–4 weeks; each outbreak week
-adds Poisson((size − 1) × baseline) cases. The baseline is the simulator's
-true mean, or — for a source that has none — the mean of the same week ±1 in
-the three years before.
+**Series** (:mod:`surveillance_sources`): weekly registrations 2020-01-06 to
+2025-12-29 (six years; the last is judged) drawn from the sample register's
+intensity model (``disputes/generator.py``) at ``--scale 10`` (about
+139,000 disputes a year, a province's people's-mediation caseload), for the
+cells a coordinator watches: county × dispute type and city × dispute type
+(``--cells`` picks them at random, a third city cells). Bands by the usual
+weekly count: ``regular`` ≥ 2, ``sparse`` 0.3–2, ``rare`` < 0.3. Each cell
+gets one outbreak in the judged year and 0–2 in its history, 2×–5× the true
+mean for 1–4 weeks.
 
 **Figures**, per method, on the judged year: sensitivity (share of
 outbreaks with an alarm in any of their weeks); sensitivity within 2 weeks
@@ -39,13 +23,18 @@ outbreak, the weeks right after one included); median weeks to detection
 same week + 50 %", as practice applies it (``naive``) and with the minimum
 count (``naive_min5``); the statistical methods all apply the minimum count.
 "Matched" lines put the default and the naive rule at each other's
-false-alarm rate. Also reported: false alarms in the weeks touching the
-Spring Festival. ``--ablations`` adds the seasonal model without
-down-weighting and without festival terms. Figures: README, "Early warning".
+false-alarm rate (regular cells). Also reported: false alarms in the weeks
+touching the Spring Festival. ``--ablations`` adds the seasonal model
+without down-weighting and without festival terms. Figures: README,
+"Early warning".
 
-Cost: the seasonal model refits every judged week (about 15 ms each), so
-the default 200 cells take 2–3 minutes of CPU (longer on busy cores);
-``--cells`` trades precision for time.
+**Tuning** (:mod:`surveillance_tune`): one scan records every judged week's
+fit; the test variants (p-value cut-offs with and without a two-week total,
+likelihood ratios for κ = 2 … 4, over one and two weeks) are read off it.
+
+Cost: the seasonal methods refit every judged week (about 15–20 ms of CPU
+each), so each takes about 5 minutes of CPU on the default 300 cells;
+``--cells`` and ``--only`` trade precision for time.
 """
 
 from __future__ import annotations
@@ -62,6 +51,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from surveillance_bound import one_week_bound  # noqa: E402
 from surveillance_sources import (  # noqa: E402
     BANDS,
     JUDGED,
@@ -203,6 +193,34 @@ def matched(world, outbreaks, judged_from, verdicts: Verdicts, met: list[np.ndar
     return result
 
 
+def limits(world, outbreaks, judged_from, alarms: dict[str, list[np.ndarray]]) -> dict:
+    """Per band: one-week ≥3× outbreaks found by each method, against what any test could find.
+
+    ``bound_one_week``: :func:`surveillance_bound.one_week_bound` at the target;
+    ``bound_3x_2w``: the ≥3×-within-2-weeks share if every longer outbreak
+    were found and the one-week ones at the bound.
+    """
+    result = {}
+    for band in ("regular", "sparse"):
+        cells = [c for c in world if c.band == band]
+        strong = [o for o in outbreaks if o.size >= 3 and world[o.cell].band == band]
+        single = [o for o in strong if o.weeks == 1]
+        if not single:
+            continue
+        bound = one_week_bound(cells, judged_from, TARGET_FALSE_ALARMS / 100)
+        row = {"outbreaks_3x": len(strong), "one_week_3x": len(single), "bound_one_week": round(bound, 3),
+               "bound_3x_2w": round((len(strong) - len(single) * (1 - bound)) / len(strong), 3)}
+        longer = [o for o in strong if o.weeks > 1]
+        for name, found in alarms.items():
+            hits = [bool(found[o.cell][o.start - judged_from : o.start - judged_from + 2].any()) for o in strong]
+            row[f"{name}_one_week"] = round(sum(h for h, o in zip(hits, strong, strict=True) if o.weeks == 1) / len(single), 3)
+            row[f"{name}_longer"] = round(
+                sum(h for h, o in zip(hits, strong, strict=True) if o.weeks > 1) / max(len(longer), 1), 3
+            )
+        result[band] = row
+    return result
+
+
 def scenario(seed: int, cells: int, source: str = "register", scale: float = SCALE
              ) -> tuple[list[Cell], list[Outbreak], int]:
     world = register_cells(seed, cells, scale) if source == "register" else simulated_cells(seed, cells)
@@ -248,6 +266,9 @@ def evaluate(seed: int, cells: int, default: SurveillanceConfig, only: list[str]
         "cells": {level: sum(c.level == level for c in world) for level in levels},
         "judged_weeks": JUDGED, "methods": results,
     }  # fmt: skip
+    compared = {name: v.alarms for name, v in verdicts_by_name.items() if name in (DEFAULT, "seasonal_glm")}
+    compared["naive"] = naive(world, judged_from, None).alarms
+    report["limits"] = limits(world, outbreaks, judged_from, compared)
     if DEFAULT in verdicts_by_name:
         met = [minimum_met(cell, judged_from, default.minimum) for cell in world]
         report["matched"] = matched(
@@ -287,6 +308,15 @@ def print_table(report: dict) -> None:
             print(f"{name if band == 'all' else '':<22}{band:<9}{row['cells']:>6}{row['outbreaks']:>7}{sens:>7}"
                   f"{strong:>9}{row['false_alarms_per_100']:>8.2f}{median:>10}"
                   f"{'-' if festival is None else f'{festival:.2f}':>16}")
+    for band, row in report.get("limits", {}).items():
+        found = ", ".join(f"{key.removesuffix('_one_week')} {value:.1%}" for key, value in row.items()
+                          if key.endswith("_one_week") and key != "bound_one_week")
+        longer = ", ".join(f"{key.removesuffix('_longer')} {value:.1%}" for key, value in row.items()
+                           if key.endswith("_longer"))
+        print(f"{band}: {row['one_week_3x']} of {row['outbreaks_3x']} ≥3× outbreaks last one week; found: {found} "
+              f"(longer ones within 2 weeks: {longer}); "
+              f"any test at ≤{TARGET_FALSE_ALARMS:g} false alarm / 100 finds at most {row['bound_one_week']:.1%} "
+              f"of them, so at most {row['bound_3x_2w']:.1%} of ≥3× within 2 weeks")
     for name, row in report.get("matched", {}).items():
         knob = f"ratio {row['ratio']}" if "ratio" in row else f"score > {row['score']}"
         print(f"{name} ({knob}, regular cells): ≥3× within 2 weeks {row['sensitivity_3x_2w']:.1%}, "

@@ -62,3 +62,15 @@ def one_week_bound(cells: list[Cell], judged_from: int, target: float) -> float:
     # Randomise between the two allocations to spend exactly the target.
     weight = (target - under_false) / (over_false - under_false)
     return under_found + weight * (over_found - under_found)
+
+
+def naive_one_week(cells: list[Cell], judged_from: int, ratio: float = 1.5) -> float:
+    """Expected share of one-week ≥3× outbreaks the naive rule finds (count > ratio × last year's)."""
+    now = np.concatenate([cell.expected[judged_from:] for cell in cells])
+    last_year = np.concatenate([cell.expected[judged_from - 52 : len(cell.expected) - 52] for cell in cells])
+    before = np.arange(int(stats.poisson.isf(1e-9, last_year.max())) + 1)
+    weights = stats.poisson.pmf(before[None, :], last_year[:, None])
+    found = np.mean(
+        [stats.poisson.sf(np.floor(ratio * before)[None, :], size * now[:, None]) for size in SIZES], axis=0
+    )
+    return float((weights * found).sum(axis=1).mean())

@@ -172,7 +172,7 @@ def _fit(
     return _Fit(result.params, result.normalized_cov_params * dispersion, dispersion, int(flagged.sum()))
 
 
-def _tail_and_bound(observed: int, mean: float, dispersion: float, alpha: float) -> tuple[float, float]:
+def tail_and_bound(observed: int, mean: float, dispersion: float, alpha: float) -> tuple[float, float]:
     """P(Y ≥ observed) and the (1 − alpha) quantile of Y.
 
     Y is negative binomial with the given mean and variance ``dispersion × mean``
@@ -246,6 +246,96 @@ def _simpler(
         return _Model(_fit(y, mean[begin:end], config.reweight_threshold), mean, False, np.zeros_like(seen))
 
 
+@dataclass
+class Forecast:
+    """What the model fitted on the history before one period expects of it and the periods before.
+
+    ``expected(i)`` and ``spread(i)`` work for any period the covariates
+    cover, so a test over the last few periods (:mod:`alerts.cumulative`)
+    reuses the one fit.
+    """
+
+    index: int
+    model: _Model
+    history_years: float
+    begin: int
+    end: int
+    covariates: np.ndarray
+
+    @property
+    def dispersion(self) -> float:
+        return 1.0 if self.model.fit is None else self.model.fit.dispersion
+
+    @property
+    def downweighted(self) -> int:
+        return 0 if self.model.fit is None else self.model.fit.downweighted
+
+    def expected(self, index: int) -> float:
+        if self.model.fit is None:
+            return 0.0
+        return math.exp(min(float(self.model.X[index] @ self.model.fit.params), 50.0))
+
+    def variance(self, indices: list[int]) -> tuple[float, float]:
+        """(mean, variance) of the total count over ``indices``.
+
+        Variance: φ × mean (the count's own noise) plus g'·Cov·g with
+        g = Σ μ_i·x_i (the delta method on the fitted mean's uncertainty).
+        """
+        if self.model.fit is None:
+            return 0.0, 0.0
+        means = [self.expected(i) for i in indices]
+        gradient = sum(mu * self.model.X[i] for mu, i in zip(means, indices, strict=True))
+        mean = float(sum(means))
+        return mean, self.dispersion * mean + float(gradient @ self.model.fit.cov @ gradient)
+
+    def festival_now(self, config: SeasonalConfig) -> bool:
+        exposure = self.covariates[self.index, 2 * config.harmonics : 2 * config.harmonics + 2]
+        return bool((exposure[self.model.festival_columns] > 0).any())
+
+    def history_words(self, config: SeasonalConfig) -> str:
+        """``近5年历史，已计入春节因素，含趋势``: what the reason says about the model."""
+        parts = [f"近{self.history_years:.0f}年历史"]
+        if self.festival_now(config):
+            parts.append("已计入春节因素")
+        if self.model.trend:
+            parts.append("含趋势")
+        return "，".join(parts)
+
+
+def forecast(
+    series: CountSeries,
+    index: int,
+    config: SeasonalConfig = SeasonalConfig(),
+    *,
+    warm: dict[str, np.ndarray] | None = None,
+) -> Forecast:
+    """Fit the cell's history before period ``index`` (refuses with less than ``min_years``)."""
+    per_year = PERIODS_PER_YEAR[series.period]
+    needed = history_needed(series.period, config)
+    if index < needed:
+        raise InvalidInputError(
+            f"季节性模型需要此前至少{config.min_years:g}年（{needed}个周期）的数据，目前只有{index}个",
+            field="series",
+        )
+    end = index - config.guard
+    begin = max(0, end - round(config.years * per_year))
+    covariates = _covariates(series.start, series.period, len(series), config.harmonics)
+    history_years = (end - begin) / per_year
+    warm = {} if warm is None else warm
+    model = _model(series.counts, covariates, begin, end, index, history_years, config, warm)
+    return Forecast(index, model, history_years, begin, end, covariates)
+
+
+def same_period_mean(counts: np.ndarray, index: int, per_year: float, years: float) -> tuple[int, float]:
+    """(years found, mean count) of the same period in the years before."""
+    same = [
+        counts[index - round(k * per_year)]
+        for k in range(1, math.ceil(years) + 1)
+        if index - round(k * per_year) >= 0
+    ]
+    return len(same), float(np.mean(same)) if same else 0.0
+
+
 def seasonal(
     series: CountSeries,
     at: int | None = None,
@@ -259,48 +349,19 @@ def seasonal(
     (``scan`` passes one) so each fit starts from the last one's parameters.
     """
     index = series.index(at)
-    per_year = PERIODS_PER_YEAR[series.period]
-    needed = history_needed(series.period, config)
-    if index < needed:
-        raise InvalidInputError(
-            f"季节性模型需要此前至少{config.min_years:g}年（{needed}个周期）的数据，目前只有{index}个",
-            field="series",
-        )
     counts = series.counts
-    end = index - config.guard
-    begin = max(0, end - round(config.years * per_year))
-    covariates = _covariates(series.start, series.period, len(series), config.harmonics)
-    history_years = (end - begin) / per_year
-    warm = {} if warm is None else warm
-    model = _model(counts, covariates, begin, end, index, history_years, config, warm)
-
-    if model.fit is None:
-        expected, dispersion, spread, downweighted = 0.0, 1.0, 0.0, 0
-    else:
-        x0 = model.X[index]
-        expected = math.exp(min(float(x0 @ model.fit.params), 50.0))
-        spread = float(x0 @ model.fit.cov @ x0)
-        dispersion, downweighted = model.fit.dispersion, model.fit.downweighted
+    fitted = forecast(series, index, config, warm=warm)
+    expected, variance = fitted.variance([index])
+    dispersion = variance / expected if expected > 0 else 1.0
     observed = int(counts[index])
-    p_value, upper = _tail_and_bound(observed, expected, dispersion + expected * spread, config.alphas[0])
+    p_value, upper = tail_and_bound(observed, expected, dispersion, config.alphas[0])
     score = (observed - expected) / (upper - expected) if upper > expected else float(observed > upper)
     level = level_from_p(p_value, config.alphas)
-    exposure = covariates[index, 2 * config.harmonics : 2 * config.harmonics + 2]
-    festival_now = bool((exposure[model.festival_columns] > 0).any())
 
-    same_period = [
-        counts[index - round(k * per_year)]
-        for k in range(1, math.ceil(config.years) + 1)
-        if index - round(k * per_year) >= 0
-    ]
-    parts = [f"近{history_years:.0f}年历史"]
-    if festival_now:
-        parts.append("已计入春节因素")
-    if model.trend:
-        parts.append("含趋势")
-    reason = f"{series.label_zh(index)}受理{observed}件，季节性模型（{'，'.join(parts)}）预计{expected:.1f}件"
-    if same_period:
-        reason += f"（近{len(same_period)}年同期平均{np.mean(same_period):.1f}件）"
+    years_found, same_mean = same_period_mean(counts, index, PERIODS_PER_YEAR[series.period], config.years)
+    reason = f"{series.label_zh(index)}受理{observed}件，季节性模型（{fitted.history_words(config)}）预计{expected:.1f}件"
+    if years_found:
+        reason += f"（近{years_found}年同期平均{same_mean:.1f}件）"
     excess = f"高出{(observed - expected) / expected:.0%}" if expected > 0 else "历史同期几乎没有"
     if level is None:
         reason += f"，未超过预警上限{upper:.0f}件（p={p_value:.2g}）"
@@ -321,10 +382,10 @@ def seasonal(
         method=METHOD,
         reason=reason,
         details={
-            "history_periods": int(end - begin),
-            "dispersion": dispersion,
-            "trend": model.trend,
-            "downweighted": downweighted,
-            "festival_period": festival_now,
+            "history_periods": int(fitted.end - fitted.begin),
+            "dispersion": fitted.dispersion,
+            "trend": fitted.model.trend,
+            "downweighted": fitted.downweighted,
+            "festival_period": fitted.festival_now(config),
         },
     )

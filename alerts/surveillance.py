@@ -5,10 +5,15 @@ Methods (each returns a :class:`~alerts.series.Detection`):
 - ``seasonal_glm`` (:mod:`alerts.seasonal`): quasi-Poisson GLM with yearly
   season, Spring Festival terms, optional trend and Farrington's
   down-weighting of past surges; needs two years of history;
+- ``seasonal_cumulative`` (:mod:`alerts.cumulative`): the same model, but
+  judged by how much likelier a threefold rise makes this period's count,
+  or the last two periods' (a negative-binomial likelihood ratio, after R
+  ``surveillance::glrnb``);
 - ``ears_c1`` / ``ears_c2`` / ``ears_c3`` (:mod:`alerts.ears`): the CDC's
   short-baseline statistics, from 7–11 periods of history;
-- ``auto`` (the default): the seasonal model where two years of history
-  exist, EARS C2 before that. Chosen on ``benchmarks/surveillance.py``.
+- ``auto`` (the default): ``seasonal_method`` (the cumulative test) where
+  two years of history exist, EARS C2 before that. Chosen on
+  ``benchmarks/surveillance.py``.
 
 Every method obeys the minimum count (Farrington's 5 cases in the last 4
 periods by default), so a sparse cell never floods the list with alarms.
@@ -19,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from alerts.cumulative import CumulativeConfig, cumulative
 from alerts.ears import EarsConfig, ears
 from alerts.ears import history_needed as ears_history
 from alerts.model import Alert
@@ -28,10 +34,12 @@ from alerts.series import CountSeries, Detection, MinimumCount
 from kb_service.errors import InvalidInputError
 from kb_service.vocabularies import DISPUTE_TYPES
 
-Method = Literal["auto", "seasonal_glm", "ears_c1", "ears_c2", "ears_c3"]
-METHODS: tuple[str, ...] = ("auto", "seasonal_glm", "ears_c1", "ears_c2", "ears_c3")
+Method = Literal["auto", "seasonal_glm", "seasonal_cumulative", "ears_c1", "ears_c2", "ears_c3"]
+METHODS: tuple[str, ...] = ("auto", "seasonal_glm", "seasonal_cumulative", "ears_c1", "ears_c2", "ears_c3")
+SEASONAL_METHODS: tuple[str, ...] = ("seasonal_glm", "seasonal_cumulative")
 METHOD_LABELS: dict[str, str] = {
     "seasonal_glm": "季节性计数模型（Farrington 类准泊松回归）",
+    "seasonal_cumulative": "季节性计数模型＋近两期累计似然比检验",
     "ears_c1": "EARS C1",
     "ears_c2": "EARS C2",
     "ears_c3": "EARS C3",
@@ -44,6 +52,11 @@ class SurveillanceConfig:
     minimum: MinimumCount = field(default_factory=MinimumCount)
     """Applies to every method (it replaces the one inside ``seasonal`` and ``ears``)."""
     seasonal: SeasonalConfig = field(default_factory=SeasonalConfig)
+    """The seasonal model (and ``seasonal_glm``'s cut-offs)."""
+    cumulative: CumulativeConfig = field(default_factory=CumulativeConfig)
+    """``seasonal_cumulative``'s window, budget split and cut-offs."""
+    seasonal_method: Literal["seasonal_glm", "seasonal_cumulative"] = "seasonal_cumulative"
+    """What ``auto`` uses once two years of history exist."""
     ears: EarsConfig = field(default_factory=lambda: EarsConfig(variant="C2"))
     """The EARS variant ``auto`` falls back to, and its settings."""
 
@@ -53,7 +66,7 @@ def choose_method(series: CountSeries, index: int, config: SurveillanceConfig) -
     if config.method != "auto":
         return config.method
     if index >= seasonal_history(series.period, config.seasonal):
-        return "seasonal_glm"
+        return config.seasonal_method
     if index >= ears_history(config.ears.variant):
         return f"ears_{config.ears.variant.lower()}"
     return None
@@ -63,6 +76,11 @@ def _check_method(config: SurveillanceConfig) -> None:
     if config.method not in METHODS:
         choices = "、".join(METHODS)
         raise InvalidInputError(f"未知的检测方法“{config.method}”，可选：{choices}", field="method")
+    if config.seasonal_method not in SEASONAL_METHODS:
+        choices = "、".join(SEASONAL_METHODS)
+        raise InvalidInputError(
+            f"未知的季节性方法“{config.seasonal_method}”，可选：{choices}", field="seasonal_method"
+        )
 
 
 def detect(
@@ -86,6 +104,10 @@ def _detect(
         return None
     if method == "seasonal_glm":
         return seasonal(series, index, replace(config.seasonal, minimum=config.minimum), warm=warm)
+    if method == "seasonal_cumulative":
+        return cumulative(
+            series, index, replace(config.cumulative, minimum=config.minimum), config.seasonal, warm=warm
+        )
     variant = method.removeprefix("ears_").upper()
     return ears(series, index, replace(config.ears, variant=variant, minimum=config.minimum))
 

@@ -1,34 +1,18 @@
 """How well each surge method finds injected outbreaks (prints a table and JSON; not a test).
 
-    python benchmarks/surveillance.py [--seed 2] [--cells 200] [--json FILE]
-    python benchmarks/surveillance.py --tune --seed 1      # choose the p-value cut-off
+    python benchmarks/surveillance.py [--seed 2] [--cells 300] [--json FILE]
+    python benchmarks/surveillance.py --tune --seed 1 --cells 450     # choose the default's κ and threshold
+    python benchmarks/surveillance.py --source simulator               # the first, overdispersed simulator
 
-**Series.** :func:`baseline_series` is the one source of counts: weekly
-registrations for many region × dispute-type cells, 2020-01-06 to 2025-12-29
-(six years; the last is judged). Swap it for counts from
-``disputes/generator.py`` when that lands; nothing else changes. The
-simulator, per cell:
-
-- a base rate per week, log-uniform: 75 % "regular" cells (2–40 a week, a
-  county's type) and 25 % "sparse" cells (0.3–2 a week, a township's);
-- a yearly season: amplitude 0.05–0.3 on the log scale, peak in a random
-  month (neighbour and land cells peak in spring, when fields are worked);
-- the Spring Festival, by type profile: wage (labor) cells rise up to +70 %
-  over the five weeks before it, family and marriage cells +20 % before and
-  +25 % in the two weeks after; every cell drops to about half in the
-  holiday week(s); labor also +25 % in December (year-end wage settlements);
-- a trend of −10 % … +10 % a year;
-- negative-binomial noise with variance φ·mean, φ 1.1–1.8.
-
-These windows are deliberately not the model's (:mod:`alerts.festivals`),
-so the seasonal model is judged on a world it does not match exactly.
-
-**Outbreaks.** Each cell gets one outbreak in the judged year (random start)
-and 0–2 in its history (to test that past surges do not mask new ones): a
-size of 2×–5× the baseline (uniform), lasting 1–4 weeks; each outbreak week
-adds Poisson((size − 1) × baseline) cases. The baseline is the simulator's
-true mean, or — for a source that has none — the mean of the same week ±1 in
-the three years before.
+**Series** (:mod:`surveillance_sources`): weekly registrations 2020-01-06 to
+2025-12-29 (six years; the last is judged) drawn from the sample register's
+intensity model (``disputes/generator.py``) at ``--scale 10`` (about
+139,000 disputes a year, a province's people's-mediation caseload), for the
+cells a coordinator watches: county × dispute type and city × dispute type
+(``--cells`` picks them at random, a third city cells). Bands by the usual
+weekly count: ``regular`` ≥ 2, ``sparse`` 0.3–2, ``rare`` < 0.3. Each cell
+gets one outbreak in the judged year and 0–2 in its history, 2×–5× the true
+mean for 1–4 weeks.
 
 **Figures**, per method, on the judged year: sensitivity (share of
 outbreaks with an alarm in any of their weeks); sensitivity within 2 weeks
@@ -39,13 +23,18 @@ outbreak, the weeks right after one included); median weeks to detection
 same week + 50 %", as practice applies it (``naive``) and with the minimum
 count (``naive_min5``); the statistical methods all apply the minimum count.
 "Matched" lines put the default and the naive rule at each other's
-false-alarm rate. Also reported: false alarms in the weeks touching the
-Spring Festival. ``--ablations`` adds the seasonal model without
-down-weighting and without festival terms. Figures: README, "Early warning".
+false-alarm rate (regular cells). Also reported: false alarms in the weeks
+touching the Spring Festival. ``--ablations`` adds the seasonal model
+without down-weighting and without festival terms. Figures: README,
+"Early warning".
 
-Cost: the seasonal model refits every judged week (about 15 ms each), so
-the default 200 cells take 2–3 minutes of CPU (longer on busy cores);
-``--cells`` trades precision for time.
+**Tuning** (:mod:`surveillance_tune`): one scan records every judged week's
+fit; the test variants (p-value cut-offs with and without a two-week total,
+likelihood ratios for κ = 2 … 4, over one and two weeks) are read off it.
+
+Cost: the seasonal methods refit every judged week (about 15–20 ms of CPU
+each), so each takes about 5 minutes of CPU on the default 300 cells;
+``--cells`` and ``--only`` trade precision for time.
 """
 
 from __future__ import annotations
@@ -53,7 +42,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -63,122 +51,28 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from alerts.ears import EarsConfig  # noqa: E402
-from alerts.festivals import festival_exposure, spring_festival  # noqa: E402
-from alerts.seasonal import SeasonalConfig  # noqa: E402
+from surveillance_bound import naive_one_week, one_week_bound  # noqa: E402
+from surveillance_sources import (  # noqa: E402
+    BANDS,
+    JUDGED,
+    SCALE,
+    START,
+    WEEKS,
+    Cell,
+    Outbreak,
+    inject_outbreaks,
+    register_cells,
+    simulated_cells,
+)
+
+from alerts.festivals import festival_exposure  # noqa: E402
 from alerts.series import CountSeries, MinimumCount  # noqa: E402
 from alerts.surveillance import SurveillanceConfig, scan  # noqa: E402
 
-START = dt.date(2020, 1, 6)
-WEEKS = 313
-JUDGED = 52
-"""The last JUDGED weeks are judged; the rest is history."""
 TARGET_FALSE_ALARMS = 1.0
 """Per 100 cell-weeks."""
-
-
-@dataclass
-class Cell:
-    name: str
-    profile: str
-    base: float
-    counts: np.ndarray
-    expected: np.ndarray | None = None
-    """The simulator's true weekly mean, where the source knows it."""
-
-    @property
-    def band(self) -> str:
-        return "regular" if self.base >= 2 else "sparse"
-
-
-@dataclass(frozen=True)
-class Outbreak:
-    cell: int
-    start: int
-    weeks: int
-    size: float
-
-
-# --- the series source ------------------------------------------------------------------------
-
-
-def _festival_multiplier(day: dt.date, profile: str) -> float:
-    """The simulator's own Spring Festival effect on one day (not the model's windows)."""
-    factor = 1.0
-    for year in (day.year, day.year + 1):
-        offset = (day - spring_festival(year)).days
-        if -35 <= offset <= -2:  # the run-up, rising towards the eve
-            ramp = (offset + 36) / 34
-            factor *= {"labor": 1 + 0.7 * ramp, "family": 1 + 0.2 * ramp}.get(profile, 1.0)
-        elif -1 <= offset <= 7:  # the holiday: committees mostly closed
-            factor *= 0.5
-        elif 8 <= offset <= 21 and profile == "family":
-            factor *= 1.25
-    if profile == "labor" and day.month == 12:
-        factor *= 1.25
-    return factor
-
-
-def baseline_series(seed: int, cells: int, start: dt.date = START, weeks: int = WEEKS) -> list[Cell]:
-    """Weekly counts without outbreaks for ``cells`` simulated region × type cells."""
-    rng = np.random.default_rng(seed)
-    profiles = ["labor", "family", "land", "other"]
-    days = [start + dt.timedelta(days=d) for d in range(weeks * 7)]
-    festival = {
-        profile: np.array([_festival_multiplier(day, profile) for day in days]).reshape(weeks, 7).mean(1)
-        for profile in profiles
-    }
-    season_of_week = np.array(
-        [((start + dt.timedelta(weeks=w, days=3)).timetuple().tm_yday - 1) / 365.25 for w in range(weeks)]
-    )
-    years = np.arange(weeks) / (365.25 / 7)
-    result = []
-    for number in range(cells):
-        sparse = rng.random() < 0.25
-        base = math.exp(rng.uniform(math.log(0.3), math.log(2))) if sparse else math.exp(
-            rng.uniform(math.log(2), math.log(40))
-        )
-        profile = profiles[number % len(profiles)]
-        peak = rng.uniform(0.25, 0.45) if profile == "land" else rng.random()
-        amplitude = rng.uniform(0.05, 0.3)
-        trend = rng.uniform(-0.1, 0.1)
-        mean = (
-            base
-            * np.exp(amplitude * np.cos(2 * np.pi * (season_of_week - peak)))
-            * np.exp(trend * (years - years[-1]))
-            * festival[profile]
-        )
-        dispersion = rng.uniform(1.1, 1.8)
-        size = mean / (dispersion - 1)
-        counts = rng.negative_binomial(size, size / (size + mean)).astype(float)
-        result.append(Cell(f"cell{number:03d}", profile, base, counts, mean))
-    return result
-
-
-# --- outbreaks ---------------------------------------------------------------------------------
-
-
-def _baseline_at(cell: Cell, week: int) -> float:
-    if cell.expected is not None:
-        return float(cell.expected[week])
-    same = [cell.counts[week - 52 * k + d] for k in (1, 2, 3) for d in (-1, 0, 1) if week - 52 * k + d >= 0]
-    return max(float(np.mean(same)) if same else 1.0, 0.5)
-
-
-def inject_outbreaks(rng: np.random.Generator, cells: list[Cell], judged_from: int) -> list[Outbreak]:
-    """Add outbreaks to the cells' counts; return those in the judged weeks."""
-    judged = []
-    for number, cell in enumerate(cells):
-        plans = [(judged_from, len(cell.counts))] + [(20, judged_from - 8)] * int(rng.integers(0, 3))
-        for first, end in plans:
-            weeks = int(rng.integers(1, 5))
-            start = int(rng.integers(first, end - weeks + 1))
-            size = float(rng.uniform(2, 5))
-            for week in range(start, start + weeks):
-                cell.counts[week] += rng.poisson((size - 1) * _baseline_at(cell, week))
-            if first == judged_from:
-                judged.append(Outbreak(number, start, weeks, size))
-    return judged
+DEFAULT = "seasonal_cumulative"
+"""The method ``auto`` uses on this benchmark's five years of history."""
 
 
 # --- methods -----------------------------------------------------------------------------------
@@ -186,10 +80,11 @@ def inject_outbreaks(rng: np.random.Generator, cells: list[Cell], judged_from: i
 
 @dataclass
 class Verdicts:
-    """Per cell, per judged week: the method's p-value (or statistic) and the minimum-count flag."""
+    """Per cell, per judged week: the method's alarms, p-values and scores (above 1: alarming)."""
 
     alarms: list[np.ndarray] = field(default_factory=list)
     p_values: list[np.ndarray] = field(default_factory=list)
+    scores: list[np.ndarray] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -203,22 +98,39 @@ def run_method(cells: list[Cell], judged_from: int, config: SurveillanceConfig) 
         verdicts.p_values.append(
             np.array([d.p_value if d and d.p_value is not None else 1.0 for d in detections])
         )
+        verdicts.scores.append(np.array([d.score if d else -np.inf for d in detections]))
     verdicts.seconds = time.perf_counter() - started
     return verdicts
 
 
-def naive(cells: list[Cell], judged_from: int, minimum: MinimumCount | None) -> Verdicts:
+def naive(cells: list[Cell], judged_from: int, minimum: MinimumCount | None, ratio: float = 1.5) -> Verdicts:
     """More than last year's same week + 50 % (optionally with the minimum count)."""
     verdicts = Verdicts()
     for cell in cells:
         counts = cell.counts
         weeks = range(judged_from, len(counts))
-        alarm = np.array([counts[w] > 1.5 * counts[w - 52] for w in weeks])
+        alarm = np.array([counts[w] > ratio * counts[w - 52] for w in weeks])
         if minimum is not None:
-            alarm &= np.array([minimum.met(counts, w) for w in weeks])
+            alarm &= minimum_met(cell, judged_from, minimum)
         verdicts.alarms.append(alarm)
         verdicts.p_values.append(np.where(alarm, 0.0, 1.0))
     return verdicts
+
+
+def oracle(cells: list[Cell], judged_from: int, config: SurveillanceConfig) -> list[np.ndarray]:
+    """The default's test (this week, or two weeks leaning up) given each cell's true mean, Poisson."""
+    rise, yellow = config.cumulative.rise, config.cumulative.thresholds[0]
+    found = []
+    for cell in cells:
+        llr = cell.counts * np.log(rise) - (rise - 1) * cell.expected
+        now, before = llr[judged_from:], llr[judged_from - 1 : -1]
+        statistic = np.where(now > 0, np.maximum(now, now + before), now)
+        found.append((statistic > yellow) & minimum_met(cell, judged_from, config.minimum))
+    return found
+
+
+def minimum_met(cell: Cell, judged_from: int, minimum: MinimumCount) -> np.ndarray:
+    return np.array([minimum.met(cell.counts, w) for w in range(judged_from, len(cell.counts))])
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -246,6 +158,7 @@ def figures(alarms: list[np.ndarray], outbreaks: list[Outbreak], cells: list[Cel
     festival_weeks = sum(int((~in_outbreak[i] & festival).sum()) for i in chosen)
     festival_alarms = sum(int((alarms[i] & ~in_outbreak[i] & festival).sum()) for i in chosen)
     return {
+        "cells": len(chosen),
         "outbreaks": len(picked),
         "sensitivity": round(detected / len(picked), 3) if picked else None,
         "outbreaks_3x": strong,
@@ -264,46 +177,78 @@ def _festival_weeks(judged_from: int, weeks: int) -> np.ndarray:
     return np.array([sum(festival_exposure(d, d + dt.timedelta(days=6))) > 0 for d in days])
 
 
-def matched(world, outbreaks, judged_from, verdicts: Verdicts, naive_fa: float, default_fa: float,
-            minimum: MinimumCount) -> dict:
+def matched(world, outbreaks, judged_from, verdicts: Verdicts, met: list[np.ndarray], naive_fa: float,
+            default_fa: float) -> dict:
     """Each side at the other's false-alarm rate (regular cells), for a fair comparison.
 
-    - the naive rule with its ratio raised (+50 % … +700 %, with the minimum
+    - the naive rule with its ratio raised (+50 % … +1,900 %, with the minimum
       count) until it alarms no more often than the default method;
-    - the default method with its yellow cut-off loosened until it alarms about
+    - the default method with its yellow cut-off (on its score, the log
+      likelihood ratio ÷ the yellow threshold) lowered until it alarms about
       as often as the naive rule.
     """
-    met = [np.array([minimum.met(c.counts, w) for w in range(judged_from, len(c.counts))]) for c in world]
     result = {}
     for ratio in (1.5, 2, 2.5, 3, 4, 6, 8, 12, 20):
-        alarms = [
-            m & np.array([c.counts[w] > ratio * c.counts[w - 52] for w in range(judged_from, len(c.counts))])
-            for c, m in zip(world, met, strict=True)
-        ]
-        row = figures(alarms, outbreaks, world, judged_from, "regular")
+        alarms = naive(world, judged_from, None, ratio).alarms
+        row = figures([a & m for a, m in zip(alarms, met, strict=True)], outbreaks, world, judged_from,
+                      "regular")
         # Never as quiet as the default (a week that was empty last year always fires)? Keep the last.
         result["naive_at_default_false_alarms"] = {"ratio": ratio} | row
         if row["false_alarms_per_100"] <= default_fa:
             break
-    for alpha in (0.5, 0.3, 0.2, 0.1, 0.05):
-        alarms = [m & (p < alpha) for m, p in zip(met, verdicts.p_values, strict=True)]
+    for score in (-2, -1.5, -1, -0.5, 0, 0.25, 0.5, 0.75, 1):
+        alarms = [m & (s > score) for m, s in zip(met, verdicts.scores, strict=True)]
         row = figures(alarms, outbreaks, world, judged_from, "regular")
         if row["false_alarms_per_100"] <= naive_fa:
-            result["default_at_naive_false_alarms"] = {"alpha": alpha} | row
+            result["default_at_naive_false_alarms"] = {"score": score} | row
             break
     return result
 
 
-def scenario(seed: int, cells: int) -> tuple[list[Cell], list[Outbreak], int]:
-    world = baseline_series(seed, cells)
+def limits(world, outbreaks, judged_from, alarms: dict[str, list[np.ndarray]]) -> dict:
+    """Per band: one-week ≥3× outbreaks found by each method, against what any test could find.
+
+    ``bound_one_week``: :func:`surveillance_bound.one_week_bound` at the target
+    (expected over the cells' weeks); ``naive_one_week_expected``: the same
+    expectation for the naive rule; ``bound_3x_2w``: the ≥3×-within-2-weeks
+    share if every longer outbreak were found and the one-week ones at the
+    bound. ``oracle`` is the default's test given the true weekly mean
+    (Poisson, minimum count applied): what the seasonal fit's estimate costs.
+    """
+    result = {}
+    for band in ("regular", "sparse"):
+        cells = [c for c in world if c.band == band]
+        strong = [o for o in outbreaks if o.size >= 3 and world[o.cell].band == band]
+        single = [o for o in strong if o.weeks == 1]
+        if not single:
+            continue
+        bound = one_week_bound(cells, judged_from, TARGET_FALSE_ALARMS / 100)
+        row = {"outbreaks_3x": len(strong), "one_week_3x": len(single), "bound_one_week": round(bound, 3),
+               "naive_one_week_expected": round(naive_one_week(cells, judged_from), 3),
+               "bound_3x_2w": round((len(strong) - len(single) * (1 - bound)) / len(strong), 3)}
+        longer = [o for o in strong if o.weeks > 1]
+        for name, found in alarms.items():
+            hits = [bool(found[o.cell][o.start - judged_from : o.start - judged_from + 2].any()) for o in strong]
+            row[f"{name}_one_week"] = round(sum(h for h, o in zip(hits, strong, strict=True) if o.weeks == 1) / len(single), 3)
+            row[f"{name}_longer"] = round(
+                sum(h for h, o in zip(hits, strong, strict=True) if o.weeks > 1) / max(len(longer), 1), 3
+            )
+        result[band] = row
+    return result
+
+
+def scenario(seed: int, cells: int, source: str = "register", scale: float = SCALE
+             ) -> tuple[list[Cell], list[Outbreak], int]:
+    world = register_cells(seed, cells, scale) if source == "register" else simulated_cells(seed, cells)
     judged_from = WEEKS - JUDGED
     outbreaks = inject_outbreaks(np.random.default_rng(seed + 10_000), world, judged_from)
     return world, outbreaks, judged_from
 
 
 def methods(default: SurveillanceConfig, ablations: bool = False) -> dict[str, SurveillanceConfig]:
-    """The methods compared; ``ablations`` adds the seasonal model without each of its parts."""
+    """The methods compared, the default first; ``ablations`` adds the seasonal model without each of its parts."""
     runs = {
+        "seasonal_cumulative": replace(default, method="seasonal_cumulative"),
         "seasonal_glm": replace(default, method="seasonal_glm"),
         "ears_c1": replace(default, method="ears_c1"),
         "ears_c2": replace(default, method="ears_c2"),
@@ -319,10 +264,9 @@ def methods(default: SurveillanceConfig, ablations: bool = False) -> dict[str, S
     return runs
 
 
-def evaluate(
-    seed: int, cells: int, default: SurveillanceConfig, only: list[str] | None = None, ablations: bool = False
-) -> dict:
-    world, outbreaks, judged_from = scenario(seed, cells)
+def evaluate(seed: int, cells: int, default: SurveillanceConfig, only: list[str] | None = None,
+             ablations: bool = False, source: str = "register", scale: float = SCALE) -> dict:
+    world, outbreaks, judged_from = scenario(seed, cells, source, scale)
     results: dict[str, dict] = {}
     runs = {name: c for name, c in methods(default, ablations).items() if not only or name in only}
     verdicts_by_name = {}
@@ -332,68 +276,67 @@ def evaluate(
         print(f"  {name}: {verdicts.seconds:.0f} s", file=sys.stderr)
     for name, minimum in (("naive", None), ("naive_min5", default.minimum)):
         results[name] = _summary(naive(world, judged_from, minimum), outbreaks, world, judged_from)
-    report = {"seed": seed, "cells": cells, "judged_weeks": JUDGED, "methods": results}
-    if "seasonal_glm" in verdicts_by_name:
+    levels = sorted({cell.level for cell in world})
+    report = {
+        "seed": seed, "source": source, "scale": scale if source == "register" else None,
+        "cells": {level: sum(c.level == level for c in world) for level in levels},
+        "judged_weeks": JUDGED, "methods": results,
+    }  # fmt: skip
+    compared = {name: v.alarms for name, v in verdicts_by_name.items() if name in (DEFAULT, "seasonal_glm")}
+    compared["oracle"] = oracle(world, judged_from, default)
+    compared["naive"] = naive(world, judged_from, None).alarms
+    report["limits"] = limits(world, outbreaks, judged_from, compared)
+    if DEFAULT in verdicts_by_name:
+        met = [minimum_met(cell, judged_from, default.minimum) for cell in world]
         report["matched"] = matched(
-            world, outbreaks, judged_from, verdicts_by_name["seasonal_glm"],
+            world, outbreaks, judged_from, verdicts_by_name[DEFAULT], met,
             results["naive"]["regular"]["false_alarms_per_100"],
-            results["seasonal_glm"]["regular"]["false_alarms_per_100"], default.minimum,
-        )
+            results[DEFAULT]["regular"]["false_alarms_per_100"],
+        )  # fmt: skip
     return report
 
 
 def _summary(verdicts: Verdicts, outbreaks, world, judged_from) -> dict:
-    summary = {band: figures(verdicts.alarms, outbreaks, world, judged_from, band or None)
-               for band in ("", "regular", "sparse")}
-    summary["all"] = summary.pop("")
+    summary = {"all": figures(verdicts.alarms, outbreaks, world, judged_from)}
+    summary |= {band: figures(verdicts.alarms, outbreaks, world, judged_from, band) for band in BANDS}
     summary["seconds"] = round(verdicts.seconds, 1)
     return summary
 
 
-def tune(seed: int, cells: int, default: SurveillanceConfig) -> dict:
-    """The loosest yellow cut-off (p-value) whose false alarms stay within the target, per variant."""
-    world, outbreaks, judged_from = scenario(seed, cells)
-    grid = [0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005]
-    variants = {
-        "guard0_h2": default.seasonal,
-        "guard2_h2": replace(default.seasonal, guard=2),
-        "guard0_h1": replace(default.seasonal, harmonics=1),
-        "guard0_h3": replace(default.seasonal, harmonics=3),
-    }
-    table = {}
-    for name, seasonal in variants.items():
-        config = replace(default, method="seasonal_glm", seasonal=replace(seasonal, alphas=(1.0, 0.1, 0.01)))
-        verdicts = run_method(world, judged_from, config)
-        rows = {}
-        for alpha in grid:
-            alarms = [a & (p < alpha) for a, p in zip(verdicts.alarms, verdicts.p_values, strict=True)]
-            rows[str(alpha)] = figures(alarms, outbreaks, world, judged_from, "regular") | {
-                "all_false_alarms_per_100": figures(alarms, outbreaks, world, judged_from)[
-                    "false_alarms_per_100"
-                ]
-            }
-        table[name] = rows
-        print(f"  {name}: {verdicts.seconds:.0f} s", file=sys.stderr)
-    return {"seed": seed, "cells": cells, "variants": table}
+# --- output ------------------------------------------------------------------------------------
 
 
 def print_table(report: dict) -> None:
-    print(f"seed {report['seed']}, {report['cells']} cells, {report['judged_weeks']} judged weeks")
-    header = (f"{'method':<22}{'band':<9}{'outbr.':>7}{'sens.':>7}{'≥3× ≤2w':>9}{'FA/100':>8}"
+    cells = ", ".join(f"{n} {level}" for level, n in report["cells"].items())
+    scale = f" scale {report['scale']}" if report.get("scale") else ""
+    print(f"seed {report['seed']}, {report['source']}{scale}: {cells} cells, {report['judged_weeks']} judged weeks")
+    header = (f"{'method':<22}{'band':<9}{'cells':>6}{'outbr.':>7}{'sens.':>7}{'≥3× ≤2w':>9}{'FA/100':>8}"
               f"{'median wk':>10}{'FA/100 festival':>16}")
     print(header)
     for name, summary in report["methods"].items():
-        for band in ("all", "regular", "sparse"):
+        for band in ("all", *BANDS):
             row = summary[band]
+            if not row["cells"]:
+                continue
             sens = "-" if row["sensitivity"] is None else f"{row['sensitivity']:.1%}"
             strong = "-" if row["sensitivity_3x_2w"] is None else f"{row['sensitivity_3x_2w']:.1%}"
             median = "-" if row["median_weeks_to_detection"] is None else f"{row['median_weeks_to_detection']:g}"
             festival = row["festival_false_alarms_per_100"]
-            print(f"{name if band == 'all' else '':<22}{band:<9}{row['outbreaks']:>7}{sens:>7}"
+            print(f"{name if band == 'all' else '':<22}{band:<9}{row['cells']:>6}{row['outbreaks']:>7}{sens:>7}"
                   f"{strong:>9}{row['false_alarms_per_100']:>8.2f}{median:>10}"
                   f"{'-' if festival is None else f'{festival:.2f}':>16}")
+    for band, row in report.get("limits", {}).items():
+        found = ", ".join(f"{key.removesuffix('_one_week')} {value:.1%}" for key, value in row.items()
+                          if key.endswith("_one_week") and key != "bound_one_week")
+        longer = ", ".join(f"{key.removesuffix('_longer')} {value:.1%}" for key, value in row.items()
+                           if key.endswith("_longer"))
+        print(f"{band}: {row['one_week_3x']} of {row['outbreaks_3x']} ≥3× outbreaks last one week; found: {found} "
+              f"(longer ones within 2 weeks: {longer}); "
+              f"any test at ≤{TARGET_FALSE_ALARMS:g} false alarm / 100 finds at most {row['bound_one_week']:.1%} "
+              f"of them (the naive rule {row['naive_one_week_expected']:.1%}, expected), so at most "
+              f"{row['bound_3x_2w']:.1%} of ≥3× within 2 weeks")
     for name, row in report.get("matched", {}).items():
-        knob = f"ratio {row['ratio']}" if "ratio" in row else f"alpha {row['alpha']}"
+        knob = f"ratio {row['ratio']}" if "ratio" in row else f"score > {row['score']}"
         print(f"{name} ({knob}, regular cells): ≥3× within 2 weeks {row['sensitivity_3x_2w']:.1%}, "
               f"sensitivity {row['sensitivity']:.1%}, false alarms {row['false_alarms_per_100']:.2f}/100")
 
@@ -401,18 +344,25 @@ def print_table(report: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=2)
-    parser.add_argument("--cells", type=int, default=200)
-    parser.add_argument("--tune", action="store_true", help="choose the seasonal cut-off on this seed")
+    parser.add_argument("--cells", type=int, default=300, help="judged cells (a third city × type)")
+    parser.add_argument("--source", choices=("register", "simulator"), default="register")
+    parser.add_argument("--scale", type=float, default=SCALE, help="register size (1 ≈ 13,900 disputes a year)")
+    parser.add_argument("--tune", action="store_true", help="choose the cut-off and split on this seed")
+    parser.add_argument("--harmonics", type=int, nargs="*", default=[3], help="with --tune: Fourier pairs to try")
+    parser.add_argument("--cache", type=Path, help="with --tune: keep the recorded fits in files next to this path")
     parser.add_argument("--only", nargs="*", help="methods to run (default: all)")
     parser.add_argument("--ablations", action="store_true", help="also the seasonal model without reweighting, without festival terms")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
-    default = SurveillanceConfig(ears=EarsConfig(variant="C2"), seasonal=SeasonalConfig())
+    default = SurveillanceConfig()
     if args.tune:
-        report = tune(args.seed, args.cells, default)
-        print(json.dumps(report, ensure_ascii=False, indent=1))
+        from surveillance_tune import print_tuning, tune
+
+        report = tune(args.seed, args.cells, default, scenario, figures, tuple(args.harmonics), args.cache,
+                      args.source, args.scale)
+        print_tuning(report)
     else:
-        report = evaluate(args.seed, args.cells, default, args.only, args.ablations)
+        report = evaluate(args.seed, args.cells, default, args.only, args.ablations, args.source, args.scale)
         print_table(report)
         print(json.dumps(report, ensure_ascii=False))
     if args.json:

@@ -232,7 +232,9 @@ def test_auto_uses_ears_first_and_the_seasonal_model_from_two_years():
     series = CountSeries(counts, MONDAY)
     assert detect(series, at=5) is None
     assert detect(series, at=20).method == "ears_c2"
-    assert detect(series, at=2 * YEAR + 5).method == "seasonal_glm"
+    assert detect(series, at=2 * YEAR + 5).method == "seasonal_cumulative"
+    glm = SurveillanceConfig(seasonal_method="seasonal_glm")
+    assert detect(series, at=2 * YEAR + 5, config=glm).method == "seasonal_glm"
 
 
 def test_a_scan_never_looks_ahead():
@@ -276,6 +278,6 @@ def test_monthly_series_work_the_same_way():
     counts[-1] = 2.5 * mean[-1]
     series = CountSeries(counts, dt.date(2021, 1, 1), "month")
     detection = detect(series)
-    assert detection.method == "seasonal_glm" and detection.alarm
+    assert detection.method == "seasonal_cumulative" and detection.alarm
     assert detection.period == "2024-12" and detection.reason.startswith("2024年12月")
     assert not detect(CountSeries(counts[:-1], dt.date(2021, 1, 1), "month")).alarm

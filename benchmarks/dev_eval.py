@@ -296,7 +296,8 @@ def vector_similarity(services: Services, dev: DevSet):
     def vectors(texts: list[str]) -> np.ndarray:
         missing = [t for t in texts if t not in stored]
         if missing:
-            stored.update(zip(missing, services.embedder.encode([embed_text_of(t) for t in missing]), strict=True))
+            encoded = services.embedder.encode([embed_text_of(t) for t in missing])
+            stored.update(zip(missing, encoded, strict=True))
         return np.vstack([stored[t] for t in texts])
 
     def similarity(queries: list[str], documents: list[str]) -> np.ndarray:

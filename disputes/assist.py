@@ -1,6 +1,12 @@
 """The mediator's workbench: what the knowledge base offers for one registered dispute.
 
-    assist(services, record) → {similar_cases, experts, laws, agreement_suggestions, risks, notes}
+    assist(services, record) → {dispute_type_guess, similar_cases, experts, laws,
+                                agreement_suggestions, risks, notes}
+
+- **dispute_type_guess**: what kind of dispute the description reads as (the
+  cases' type classifier, ``cases/classifier.py``; ``不确定`` when unsure); when
+  it names another type than the registered one, ``notes.dispute_type`` asks
+  to check it. A hint only: the register keeps what the mediator chose.
 
 - **similar_cases**: model cases like the dispute's (masked) description, of
   its type when the library has such cases, with their summary
@@ -8,8 +14,8 @@
 - **experts**: candidates with reasons and the excluded with why
   (``ExpertPool.match``); the dispute's parties and their units drive the
   conflict checks, its region the locality.
-- **laws**: articles from the laws domain (``laws.queries.LawLibrary.suggest``)
-  once it is installed and indexed; until then an empty list and a note.
+- **laws**: articles from the laws domain (``laws.queries.LawLibrary.suggest``);
+  an empty list and a note while the laws collection is not indexed.
 - **agreement_suggestions**: clauses of the agreements of the most similar
   cases that were settled (``success`` or ``partial``), each marked
   ``建议，仅供参考`` and naming its case; masked like every case text.
@@ -45,7 +51,6 @@ MAX_CLAUSES = 6
 CLAUSE_CASES = 3
 """Agreement clauses come from at most this many of the most similar settled cases."""
 
-LAWS_PENDING = "法条建议尚未启用：法条库（laws）安装并索引后，这里列出相关法条"
 RISKS_PENDING = "风险提示尚未启用：研判预警（alerts）模块安装后，这里列出风险提示"
 
 _CLAUSE_SPLIT = re.compile(r"[\n；;]+|(?<=。)")
@@ -63,6 +68,8 @@ def assist(services: Services, record: DisputeRecord, *, size: int = 5) -> dict[
     text = dispute_text(record)
     notes: dict[str, str] = {}
     similar = similar_cases(services, record, text, size=size, notes=notes)
+    guess = similar.pop("dispute_type_guess", None)
+    _check_registered_type(record, guess, notes)
     return {
         "dispute": {
             "id": record.id,
@@ -70,6 +77,7 @@ def assist(services: Services, record: DisputeRecord, *, size: int = 5) -> dict[
             "dispute_type": record.dispute_type,
             "status": record.status,
         },
+        "dispute_type_guess": guess,
         "similar_cases": similar,
         "experts": matched_experts(services, record, text, size=size, notes=notes),
         "laws": suggest_laws(services, record, text, notes=notes),
@@ -94,7 +102,23 @@ def similar_cases(
     except CollectionNotIndexedError:
         notes["similar_cases"] = "案例库尚未建立索引（kb index）：暂无类似案例"
         return {"total": 0, "hits": [], "summary": None}
-    return {"total": found["total"], "hits": found["hits"], "summary": found["summary"]}
+    return {
+        "total": found["total"],
+        "hits": found["hits"],
+        "summary": found["summary"],
+        "dispute_type_guess": found.get("dispute_type_guess"),
+    }
+
+
+def _check_registered_type(record: DisputeRecord, guess: dict[str, Any] | None, notes: dict[str, str]) -> None:
+    """A soft hint when the words describe another kind of dispute than the one registered
+    (the cases' classifier, calibrated; silent when it is unsure)."""
+    if not guess or not guess.get("dispute_type") or guess["dispute_type"] == record.dispute_type:
+        return
+    notes["dispute_type"] = (
+        f"描述更像{guess['dispute_type_label']}（推断概率 {guess['probability']:.0%}），"
+        "请核对登记的纠纷类型（仅供参考）"
+    )
 
 
 def matched_experts(
@@ -157,12 +181,9 @@ def clauses(agreement: str | None) -> list[str]:
 def suggest_laws(
     services: Services, record: DisputeRecord, text: str, *, notes: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """Articles for the dispute from the laws domain, or a note while it is not installed."""
-    try:
-        from laws.queries import LawLibrary
-    except ImportError:
-        notes["laws"] = LAWS_PENDING
-        return []
+    """Articles for the dispute from the laws domain (``LawLibrary.suggest``)."""
+    from laws.queries import LawLibrary
+
     try:
         found = LawLibrary(services).suggest(text, dispute_type=record.dispute_type)
     except CollectionNotIndexedError:
@@ -171,9 +192,7 @@ def suggest_laws(
     except KBError as exc:
         notes["laws"] = f"法条建议暂不可用：{exc.detail}"
         return []
-    if isinstance(found, dict):
-        found = found.get("articles", found.get("hits", []))
-    return list(found)
+    return found["articles"]
 
 
 def risk_flags(record: DisputeRecord, *, notes: dict[str, str]) -> list[dict[str, Any]]:

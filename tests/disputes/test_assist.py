@@ -1,15 +1,13 @@
 """The workbench over the sample library (stand-in encoder: plumbing, not ranking quality):
 similar cases of the dispute's type with their summary, experts with reasons and the parties'
-conflicts, agreement clauses from settled similar cases marked as suggestions, placeholders for
-laws and risks until those domains land."""
+conflicts, agreement clauses from settled similar cases marked as suggestions, suggested articles,
+and a hint when the description reads as another kind of dispute than the one registered."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
-from disputes.assist import LAWS_PENDING, RISKS_PENDING, SUGGESTED, assist, dispute_text
+from disputes.assist import SUGGESTED, assist, dispute_text
 from disputes.queries import DisputeDesk
 from kb_service.access import Principal, Role
 from kb_service.settings import load_settings
@@ -57,18 +55,6 @@ def test_the_workbench_brings_cases_experts_and_suggested_clauses(desk):
         assert s["text"].rstrip("。")[:10] in agreement
 
 
-@pytest.mark.skipif(importlib.util.find_spec("laws.queries") is not None, reason="laws domain installed")
-def test_laws_wait_for_their_domain_with_a_note(desk):
-    help = desk.assist(desk.add(MEDICAL)["id"])
-    assert help["laws"] == [] and help["notes"]["laws"] == LAWS_PENDING
-
-
-@pytest.mark.skipif(importlib.util.find_spec("alerts") is not None, reason="alerts domain installed")
-def test_risks_wait_for_their_domain_with_a_note(desk):
-    help = desk.assist(desk.add(MEDICAL)["id"])
-    assert help["risks"] == [] and help["notes"]["risks"] == RISKS_PENDING
-
-
 def test_the_searches_see_the_masked_dispute_only(desk):
     record = desk.record(desk.add(MEDICAL)["id"])
     text = dispute_text(record)
@@ -83,3 +69,23 @@ def test_an_unindexed_library_gives_notes_not_errors(database_url, tmp_path):
     assert help["similar_cases"]["hits"] == [] and help["experts"]["candidates"] == []
     assert "kb index" in help["notes"]["similar_cases"] and "kb index" in help["notes"]["experts"]
     assert help["agreement_suggestions"] == []
+
+
+def test_the_workbench_brings_articles_once_the_laws_domain_is_indexed(desk):
+    help = desk.assist(desk.add(MEDICAL)["id"])
+    assert "laws" not in help["notes"], help["notes"]
+    assert help["laws"], "a medical dispute gets suggested articles"
+
+
+def test_a_description_of_another_kind_of_dispute_is_pointed_out(desk):
+    help = desk.assist(desk.add({**MEDICAL, "dispute_type": "婚姻纠纷"})["id"])
+    guess = help["dispute_type_guess"]
+    assert guess["dispute_type"] == "medical", guess
+    assert "医疗纠纷" in help["notes"]["dispute_type"] and "核对" in help["notes"]["dispute_type"]
+    assert desk.record(help["dispute"]["id"]).dispute_type == "marriage"  # a hint, never a change
+
+
+def test_no_type_hint_when_the_registered_type_fits(desk):
+    help = desk.assist(desk.add(MEDICAL)["id"])
+    assert help["dispute_type_guess"]["dispute_type"] == "medical"
+    assert "dispute_type" not in help["notes"]

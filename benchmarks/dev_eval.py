@@ -346,7 +346,7 @@ def main() -> None:
 
     library_dir = write_library(dev, Path(tempfile.mkdtemp(prefix="kb-dev-lib-")))
     start = time.perf_counter()
-    report = index_libraries(services, [library_dir], rebuild=True, progress=True)
+    report = index_libraries(services, [library_dir], rebuild=True, progress=True, only=[COLLECTION])
     index_seconds = time.perf_counter() - start
     cases = report["cases"]
     if cases["rejected"]:

@@ -45,7 +45,7 @@ def main() -> None:
         backend=args.backend, data_dir=Path(tempfile.mkdtemp(prefix="kb-rel-")), index_prefix="relevance"
     )
     services = Services.from_settings(settings)
-    index_libraries(services, None, rebuild=True, progress=False)
+    index_libraries(services, None, rebuild=True, progress=False, only=["cases"])
     library = CaseLibrary(services)
     judgements = load_judgements(JUDGED)
     print(f"backend: {args.backend}; model: {services.embedder.model_id}; queries: {len(judgements)}")

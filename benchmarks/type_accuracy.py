@@ -53,7 +53,7 @@ def main() -> None:
     services = dataclasses.replace(
         services, embedder=CachedEmbedder(services.embedder.inner, work / "embedding-cache.sqlite3")
     )
-    index_libraries(services, None, rebuild=True, progress=False)
+    index_libraries(services, None, rebuild=True, progress=False, only=["cases"])
     library = CaseLibrary(services)
     questions = load_type_questions()
 

@@ -6,6 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$("$root/scripts/setup-venv.sh")"
+"$root/scripts/cjk-font.sh" || true
 export HF_HUB_OFFLINE=1
 kb="$venv/bin/kb"
 echo "==> kb index（示例库 → 内置检索库 ${KB_DATA_DIR:-~/.local/share/kb-service}）"

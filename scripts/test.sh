@@ -11,6 +11,7 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "==> installing Debian's chromium for the browser tests" >&2
     apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
 fi
+scripts/cjk-font.sh
 state="$(mktemp -d /tmp/kb-es.XXXXXX)"
 chmod 755 "$state"
 pg_state="$(mktemp -d /tmp/kb-pg.XXXXXX)"

@@ -32,7 +32,9 @@ def _pct(value) -> str:
 
 def print_trends(data: dict) -> None:
     level = f"，地区层级 {data['level']}" if data.get("level") else ""
-    typer.echo(f"按{'周' if data['period'] == 'week' else '月'}统计 {data['from']} 至 {data['to']}（{data['by']}{level}）")
+    typer.echo(
+        f"按{'周' if data['period'] == 'week' else '月'}统计 {data['from']} 至 {data['to']}（{data['by']}{level}）"
+    )
     typer.echo(f"{'地区':<24}{'类型':<16}{'周期':<10}{'件数':>5}{'环比':>9}{'同比':>9}")
     for r in data["rows"]:
         if not r["count"] and not r["previous"] and not r["last_year"]:
@@ -51,11 +53,21 @@ CSV_FIELDS = ["region", "dispute_type", "dispute_type_label", "period", "start",
 def trends_command(
     by: Annotated[str, typer.Option("--by", help="region、type 或 region,type")] = "region,type",
     period: Annotated[str, typer.Option("--period", help="week（周）或 month（月）")] = "week",
-    level: Annotated[str, typer.Option("--level", help="地区层级：province、city、county、township")] = "county",
-    date_from: Annotated[str | None, typer.Option("--from", help="起始日期 YYYY-MM-DD（缺省：截止前 12 个周期）")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="截止日期 YYYY-MM-DD（缺省：今天）")] = None,
-    region: Annotated[str | None, typer.Option("--region", help="地区前缀，如 吉林省/长春市")] = None,
-    types: Annotated[list[str] | None, typer.Option("--type", help="纠纷类型（代码或中文），可重复")] = None,
+    level: Annotated[
+        str, typer.Option("--level", help="地区层级：province、city、county、township")
+    ] = "county",
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="起始日期 YYYY-MM-DD（缺省：截止前 12 个周期）")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="截止日期 YYYY-MM-DD（缺省：今天）")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="地区前缀，如 吉林省/长春市")
+    ] = None,
+    types: Annotated[
+        list[str] | None, typer.Option("--type", help="纠纷类型（代码或中文），可重复")
+    ] = None,
     as_csv: Annotated[bool, typer.Option("--csv", help="以 CSV 输出到标准输出")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -65,7 +77,9 @@ def trends_command(
     data = _desk().trends(period=period, by=by, level=level, date_from=date_from, date_to=date_to,
                           region=region, dispute_types=types or [])  # fmt: skip
     if as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+        writer = csv.DictWriter(
+            sys.stdout, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n"
+        )
         writer.writeheader()
         writer.writerows(data["rows"])
         return
@@ -75,23 +89,34 @@ def trends_command(
 def print_alerts(data: dict) -> None:
     checked = data.get("checked")
     if checked:
-        typer.echo(f"截至 {data['as_of']} 检查：新增预警 {len(checked['new'])} 条（判断 {checked['cells_judged']} 个地区×类型）", err=True)
+        typer.echo(
+            f"截至 {data['as_of']} 检查：新增预警 {len(checked['new'])} 条（判断 {checked['cells_judged']} 个地区×类型）",
+            err=True,
+        )
     if not data["alerts"]:
         typer.echo("近30天没有预警")
     for a in data["alerts"]:
         mark = "（已处置）" if a["acknowledged"] else ("（新）" if a["new"] else "")
-        typer.echo(f"[{LEVEL_MARKS.get(a['level'], a['level'])}] {a['id']}  {a['kind_label']}  {a['period']}{mark}")
+        typer.echo(
+            f"[{LEVEL_MARKS.get(a['level'], a['level'])}] {a['id']}  {a['kind_label']}  {a['period']}{mark}"
+        )
         typer.echo(f"    {a['reason']}")
         if a["disputes"]:
-            shown = "、".join(map(str, a["disputes"][:12])) + ("…" if len(a["disputes"]) > 12 else "")
+            shown = "、".join(map(str, a["disputes"][:12])) + (
+                "…" if len(a["disputes"]) > 12 else ""
+            )
             typer.echo(f"    纠纷 id：{shown}")
 
 
 @user_errors
 def alerts_callback(
     ctx: typer.Context,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="检查日期 YYYY-MM-DD（缺省：今天）")] = None,
-    region: Annotated[str | None, typer.Option("--region", help="地区前缀，如 吉林省/长春市")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="检查日期 YYYY-MM-DD（缺省：今天）")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="地区前缀，如 吉林省/长春市")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """研判预警：检查数量异常上升和规则预警（群体性、重复、激化、超期），保存新预警并列出近30天的预警。"""
@@ -107,14 +132,20 @@ def ack_command(
     as_json: JsonOption = False,
 ) -> None:
     """签收预警并写明处置情况。"""
-    emit(_desk().acknowledge(alert_id, note), as_json, lambda a: typer.echo(f"已签收预警 {a['id']}：{a['acks'][-1]['note']}"))
+    emit(
+        _desk().acknowledge(alert_id, note),
+        as_json,
+        lambda a: typer.echo(f"已签收预警 {a['id']}：{a['acks'][-1]['note']}"),
+    )
 
 
 @user_errors
 def report_trends_command(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件")] = None,
     period: Annotated[str, typer.Option("--period", help="month（缺省）或 week")] = "month",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="截至日期 YYYY-MM-DD（缺省：今天）")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="截至日期 YYYY-MM-DD（缺省：今天）")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="md、html 或 docx")] = "docx",
     region: Annotated[str | None, typer.Option("--region", help="地区前缀")] = None,
 ) -> None:

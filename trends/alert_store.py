@@ -44,7 +44,9 @@ def scope_conditions(scope: Scope) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if scope.region is not None:
         prefix = normal_region(scope.region)
-        found.append((AlertRow.region == prefix) | AlertRow.region.startswith(prefix + "/", autoescape=True))
+        found.append(
+            (AlertRow.region == prefix) | AlertRow.region.startswith(prefix + "/", autoescape=True)
+        )
     if scope.committee is not None:
         found.append(
             exists(
@@ -92,10 +94,20 @@ class AlertStore:
         found: set[str] = set()
         with Session(self._engine) as session:
             for start in range(0, len(keys), 500):
-                found |= set(session.scalars(select(AlertRow.key).where(AlertRow.key.in_(keys[start : start + 500]))))
+                found |= set(
+                    session.scalars(
+                        select(AlertRow.key).where(AlertRow.key.in_(keys[start : start + 500]))
+                    )
+                )
         return found
 
-    def save(self, alerts: Sequence[Alert], *, day: dt.date | None = None, days: dict[str, dt.date] | None = None) -> list[str]:
+    def save(
+        self,
+        alerts: Sequence[Alert],
+        *,
+        day: dt.date | None = None,
+        days: dict[str, dt.date] | None = None,
+    ) -> list[str]:
         """Store the alerts whose key is new; returns their ids. ``days`` gives a day per key
         (surge alerts: their period's last day), ``day`` the rest (the check's date)."""
         from alerts.model import new_alerts
@@ -105,19 +117,35 @@ class AlertStore:
             return []
         now = _now()
         with Session(writer(self._engine)) as session, session.begin():
-            insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            insert = (
+                postgresql_insert
+                if session.get_bind().dialect.name == "postgresql"
+                else sqlite_insert
+            )
             rows = [
                 {
-                    "id": a.id, "key": a.key, "kind": a.kind, "level": a.level, "region": a.region,
-                    "dispute_type": a.dispute_type, "period": a.period,
-                    "day": (days or {}).get(a.key, day or now.date()), "observed": a.observed,
-                    "expected": a.expected, "method": a.method, "reason": a.reason, "raised_at": now,
+                    "id": a.id,
+                    "key": a.key,
+                    "kind": a.kind,
+                    "level": a.level,
+                    "region": a.region,
+                    "dispute_type": a.dispute_type,
+                    "period": a.period,
+                    "day": (days or {}).get(a.key, day or now.date()),
+                    "observed": a.observed,
+                    "expected": a.expected,
+                    "method": a.method,
+                    "reason": a.reason,
+                    "raised_at": now,
                 }  # fmt: skip
                 for a in fresh
             ]
             inserted = set(
                 session.scalars(
-                    insert(AlertRow).values(rows).on_conflict_do_nothing(index_elements=[AlertRow.key]).returning(AlertRow.id)
+                    insert(AlertRow)
+                    .values(rows)
+                    .on_conflict_do_nothing(index_elements=[AlertRow.key])
+                    .returning(AlertRow.id)
                 )
             )
             links = [
@@ -152,7 +180,11 @@ class AlertStore:
             conditions.append(AlertRow.day <= until)
         if dispute_id is not None:
             conditions.append(
-                exists(select(AlertDispute.alert_id).where(AlertDispute.alert_id == AlertRow.id, AlertDispute.dispute_id == dispute_id))
+                exists(
+                    select(AlertDispute.alert_id).where(
+                        AlertDispute.alert_id == AlertRow.id, AlertDispute.dispute_id == dispute_id
+                    )
+                )
             )
         with Session(self._engine) as session:
             rows = session.scalars(
@@ -164,7 +196,9 @@ class AlertStore:
             ).all()
             fresh = set(new)
             found = [alert_dict(row, new=row.id in fresh) for row in rows]
-        return sorted(found, key=lambda a: (a["acknowledged"], -level_rank(a["level"]), -_ord(a["day"])))
+        return sorted(
+            found, key=lambda a: (a["acknowledged"], -level_rank(a["level"]), -_ord(a["day"]))
+        )
 
     def get(self, alert_id: str, scope: Scope = EVERYTHING) -> dict[str, Any]:
         with Session(self._engine) as session:
@@ -178,10 +212,14 @@ class AlertStore:
             .options(selectinload(AlertRow.disputes), selectinload(AlertRow.acks))
         )
         if row is None:
-            raise NotFoundError(f"未找到 id 为 {alert_id} 的预警：请检查 id，或确认该预警在您的辖区内")
+            raise NotFoundError(
+                f"未找到 id 为 {alert_id} 的预警：请检查 id，或确认该预警在您的辖区内"
+            )
         return row
 
-    def acknowledge(self, alert_id: str, *, actor: str, note: str, scope: Scope = EVERYTHING) -> dict[str, Any]:
+    def acknowledge(
+        self, alert_id: str, *, actor: str, note: str, scope: Scope = EVERYTHING
+    ) -> dict[str, Any]:
         """Record that ``actor`` has seen the alert and what was done (the note is required)."""
         note = (note or "").strip()
         if not note:

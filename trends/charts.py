@@ -55,7 +55,9 @@ def _packaged_fonts() -> list[Path]:
     spec = find_spec("mplfonts")
     if spec and spec.submodule_search_locations:
         for folder in spec.submodule_search_locations:
-            found += sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in (".otf", ".ttf", ".ttc"))
+            found += sorted(
+                p for p in Path(folder).rglob("*") if p.suffix.lower() in (".otf", ".ttf", ".ttc")
+            )
     return found
 
 
@@ -86,14 +88,18 @@ def _png(figure) -> bytes:
     return buffer.getvalue()
 
 
-def counts_chart(periods: Sequence[str], counts: Sequence[int], last_year: Sequence[int] | None = None) -> bytes:
+def counts_chart(
+    periods: Sequence[str], counts: Sequence[int], last_year: Sequence[int] | None = None
+) -> bytes:
     """Counts per period as a line, last year's same periods dashed."""
     figure = _figure()
     axes = figure.add_subplot()
     x = range(len(periods))
     axes.plot(x, counts, marker="o", color="#c0392b", label=label("本期", "this year"))
     if last_year is not None:
-        axes.plot(x, last_year, linestyle="--", color="#7f8c8d", label=label("上年同期", "last year"))
+        axes.plot(
+            x, last_year, linestyle="--", color="#7f8c8d", label=label("上年同期", "last year")
+        )
     step = max(1, len(periods) // 12)
     axes.set_xticks(list(x)[::step], list(periods)[::step], rotation=45, ha="right", fontsize=8)
     axes.set_ylabel(label("件数", "disputes"))
@@ -102,14 +108,20 @@ def counts_chart(periods: Sequence[str], counts: Sequence[int], last_year: Seque
     return _png(figure)
 
 
-def types_chart(names: Sequence[str], codes: Sequence[str], now: Sequence[int], before: Sequence[int]) -> bytes:
+def types_chart(
+    names: Sequence[str], codes: Sequence[str], now: Sequence[int], before: Sequence[int]
+) -> bytes:
     """This period against the previous one, per dispute type (horizontal bars)."""
     figure = _figure(8, max(2.4, 0.45 * len(names) + 1))
     axes = figure.add_subplot()
     shown = list(names) if cjk_font() else list(codes)
     y = range(len(shown))
-    axes.barh([i + 0.2 for i in y], before, height=0.4, color="#95a5a6", label=label("上期", "previous"))
-    axes.barh([i - 0.2 for i in y], now, height=0.4, color="#c0392b", label=label("本期", "this period"))
+    axes.barh(
+        [i + 0.2 for i in y], before, height=0.4, color="#95a5a6", label=label("上期", "previous")
+    )
+    axes.barh(
+        [i - 0.2 for i in y], now, height=0.4, color="#c0392b", label=label("本期", "this period")
+    )
     axes.set_yticks(list(y), shown, fontsize=8)
     axes.invert_yaxis()
     axes.set_xlabel(label("件数", "disputes"))

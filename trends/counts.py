@@ -33,14 +33,27 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from alerts.periods import Period, as_date, check_period, period_label, period_start, periods_between, shift
+from alerts.periods import (
+    Period,
+    as_date,
+    check_period,
+    period_label,
+    period_start,
+    periods_between,
+    shift,
+)
 from disputes.models import Dispute
 from disputes.records import EVERYTHING, Scope, region_condition
 from kb_service.errors import InvalidInputError
 from kb_service.vocabularies import DISPUTE_TYPES
 
 LEVELS: dict[str, int] = {"province": 1, "city": 2, "county": 3, "township": 4}
-LEVEL_LABELS: dict[str, str] = {"province": "省", "city": "市（州）", "county": "县（市、区）", "township": "乡镇（街道）"}
+LEVEL_LABELS: dict[str, str] = {
+    "province": "省",
+    "city": "市（州）",
+    "county": "县（市、区）",
+    "township": "乡镇（街道）",
+}
 BY_CHOICES = ("region", "type", "region,type")
 By = Literal["region", "type", "region,type"]
 
@@ -105,7 +118,9 @@ def _period_postgresql(element: PeriodStart, compiler, **kw) -> str:
 def _period_sqlite(element: PeriodStart, compiler, **kw) -> str:
     column = compiler.process(element.column, **kw)
     if element.period == "week":
-        return f"date({column}, 'weekday 0', '-6 days')"  # the Sunday ending the week, back to Monday
+        return (
+            f"date({column}, 'weekday 0', '-6 days')"  # the Sunday ending the week, back to Monday
+        )
     return f"strftime('%Y-%m-01', {column})"
 
 
@@ -123,7 +138,8 @@ class CellCount:
 def check_level(level: str) -> int:
     if level not in LEVELS:
         raise InvalidInputError(
-            f"未知的地区层级“{level}”，可选：province（省）、city（市）、county（县）、township（乡镇）", field="level"
+            f"未知的地区层级“{level}”，可选：province（省）、city（市）、county（县）、township（乡镇）",
+            field="level",
         )
     return LEVELS[level]
 
@@ -191,14 +207,18 @@ def last_year(start: dt.date, period: Period) -> dt.date:
         return dt.date.fromisocalendar(year - 1, 52, 1)
 
 
-def default_window(period: Period, last: dt.date | None, first: dt.date | None, size: int = 12) -> tuple[dt.date, dt.date]:
+def default_window(
+    period: Period, last: dt.date | None, first: dt.date | None, size: int = 12
+) -> tuple[dt.date, dt.date]:
     """``first``…``last`` as period starts; by default the 12 periods up to today."""
     end = period_start(last or dt.date.today(), period)
     begin = period_start(first, period) if first else shift(end, -(size - 1), period)
     if begin > end:
         raise InvalidInputError("起始日期（--from）晚于截止日期（--to）", field="from")
     if periods_between(begin, end, period) > 600:
-        raise InvalidInputError("统计区间过长：周统计最多 600 周，请缩短 --from 到 --to 的区间", field="from")
+        raise InvalidInputError(
+            "统计区间过长：周统计最多 600 周，请缩短 --from 到 --to 的区间", field="from"
+        )
     return begin, end
 
 
@@ -206,14 +226,18 @@ def _pct(now: int, base: int | None) -> float | None:
     return None if not base else round((now - base) * 100 / base, 1)
 
 
-def trend_rows(counts: Iterable[CellCount], *, period: Period, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+def trend_rows(
+    counts: Iterable[CellCount], *, period: Period, first: dt.date, last: dt.date
+) -> list[dict[str, Any]]:
     """One row per cell and period from ``first`` to ``last`` (period starts), zeros filled in for
     cells seen in the window, with the previous period's and last year's counts and the changes."""
     check_period(period)
     table: dict[tuple[str | None, str | None], dict[dt.date, int]] = defaultdict(dict)
     shown: set[tuple[str | None, str | None]] = set()
     for c in counts:
-        table[(c.region, c.dispute_type)][c.start] = table[(c.region, c.dispute_type)].get(c.start, 0) + c.count
+        table[(c.region, c.dispute_type)][c.start] = (
+            table[(c.region, c.dispute_type)].get(c.start, 0) + c.count
+        )
         if first <= c.start <= last:
             shown.add((c.region, c.dispute_type))
     starts = [shift(first, i, period) for i in range(periods_between(first, last, period) + 1)]
@@ -286,6 +310,9 @@ def counts_window(
         "from": begin.isoformat(),
         "to": (shift(end, 1, period) - dt.timedelta(days=1)).isoformat(),
         "region": region,
-        "periods": [period_label(shift(begin, i, period), period) for i in range(periods_between(begin, end, period) + 1)],
+        "periods": [
+            period_label(shift(begin, i, period), period)
+            for i in range(periods_between(begin, end, period) + 1)
+        ],
         "rows": rows,
     }

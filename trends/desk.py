@@ -52,7 +52,9 @@ def parse_day(value: Any, field: str) -> dt.date | None:
 
 
 class TrendsDesk:
-    def __init__(self, services: Services, principal: Principal, *, register: Register | None = None) -> None:
+    def __init__(
+        self, services: Services, principal: Principal, *, register: Register | None = None
+    ) -> None:
         self._services = services
         self.principal = principal
         self._given = register
@@ -97,7 +99,9 @@ class TrendsDesk:
             last=parse_day(date_to, "to"), scope=scope, region=region or None, dispute_types=codes,
         )  # fmt: skip
 
-    def check(self, as_of: dt.date | None = None, *, region: str | None = None, force: bool = False) -> dict[str, Any] | None:
+    def check(
+        self, as_of: dt.date | None = None, *, region: str | None = None, force: bool = False
+    ) -> dict[str, Any] | None:
         """Run the checks within the caller's region (coordinators, admins); None for mediators."""
         from trends.monitor import check
 
@@ -114,7 +118,9 @@ class TrendsDesk:
             _checked[memo] = time.monotonic()
         return result
 
-    def alerts(self, *, as_of: Any = None, region: str | None = None, run: bool = True, force: bool = False) -> dict[str, Any]:
+    def alerts(
+        self, *, as_of: Any = None, region: str | None = None, run: bool = True, force: bool = False
+    ) -> dict[str, Any]:
         """The alerts of the 30 days up to ``as_of`` within the caller's scope (after the checks)."""
         day = parse_day(as_of, "as_of") or dt.date.today()
         scope = self.scope
@@ -122,13 +128,19 @@ class TrendsDesk:
         result = self.check(day, region=region or None, force=force) if run else None
         new = result["new"] if result else []
         found = self.store.list(
-            scope, since=day - dt.timedelta(days=ALERT_DAYS), until=day, region=region or None, new=new
+            scope,
+            since=day - dt.timedelta(days=ALERT_DAYS),
+            until=day,
+            region=region or None,
+            new=new,
         )
         return {"as_of": day.isoformat(), "region": region, "checked": result, "alerts": found}
 
     def acknowledge(self, alert_id: str, note: str) -> dict[str, Any]:
         self.principal.require(Permission.alerts)
-        return self.store.acknowledge(alert_id, actor=self.principal.name, note=note, scope=self.scope)
+        return self.store.acknowledge(
+            alert_id, actor=self.principal.name, note=note, scope=self.scope
+        )
 
     def dispute_alerts(self, dispute_id: int) -> list[dict[str, Any]]:
         """Stored alerts behind which stands this dispute (the workbench's risk flags)."""

@@ -26,7 +26,6 @@ earlier date, adds nothing twice.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -64,7 +63,12 @@ def judged_period(as_of: dt.date, period: Period) -> dt.date:
 
 
 def surge_alerts(
-    engine, as_of: dt.date, *, scope: Scope = EVERYTHING, region: str | None = None, config: MonitorConfig = MonitorConfig()
+    engine,
+    as_of: dt.date,
+    *,
+    scope: Scope = EVERYTHING,
+    region: str | None = None,
+    config: MonitorConfig = MonitorConfig(),
 ) -> tuple[list[Alert], dict[str, dt.date], int]:
     """(alerts, day per alert key, cells judged) for the last complete period up to ``as_of``."""
     period = config.period
@@ -76,14 +80,23 @@ def surge_alerts(
     days: dict[str, dt.date] = {}
     judged_cells = 0
     for level in config.levels:
-        counts = cell_counts(engine, period=period, depth=LEVELS[level], first=first, last=end, scope=scope, region=region)
+        counts = cell_counts(
+            engine,
+            period=period,
+            depth=LEVELS[level],
+            first=first,
+            last=end,
+            scope=scope,
+            region=region,
+        )
         if not counts:
             continue
         origin = min(c.start for c in counts)
         size = periods_between(origin, judged, period) + 1
-        series: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.zeros(size))
+        series: dict[tuple[str, str], np.ndarray] = {}
         for c in counts:
-            series[(c.region or "", c.dispute_type or "")][periods_between(origin, c.start, period)] += c.count
+            values = series.setdefault((c.region or "", c.dispute_type or ""), np.zeros(size))
+            values[periods_between(origin, c.start, period)] += c.count
         for (cell_region, cell_type), values in series.items():
             if values[-minimum.periods :].sum() < minimum.cases:
                 continue  # Farrington's minimum: no model can alarm here
@@ -98,43 +111,62 @@ def surge_alerts(
     return found, days, judged_cells
 
 
-def _disputes_in(engine, region: str, dispute_type: str, first: dt.date, last: dt.date, scope: Scope) -> list[int]:
+def _disputes_in(
+    engine, region: str, dispute_type: str, first: dt.date, last: dt.date, scope: Scope
+) -> list[int]:
     with Session(engine) as session:
         return list(
             session.scalars(
-                select(Dispute.id).where(
+                select(Dispute.id)
+                .where(
                     *scope.conditions(),
                     region_condition(region),
                     Dispute.dispute_type == dispute_type,
                     Dispute.received >= first,
                     Dispute.received <= last,
                     Dispute.status != "withdrawn",
-                ).order_by(Dispute.id)
+                )
+                .order_by(Dispute.id)
             )
         )
 
 
 def rule_config(register: Register, base: RuleConfig) -> RuleConfig:
     """``base`` with each committee's own overdue limit from the register."""
-    limits = {c.name: c.time_limit_days for c in register.committees() if c.time_limit_days != base.overdue.days}
+    limits = {
+        c.name: c.time_limit_days
+        for c in register.committees()
+        if c.time_limit_days != base.overdue.days
+    }
     if not limits:
         return base
-    overdue = OverdueRule(days=base.overdue.days, per_committee={**limits, **base.overdue.per_committee})
+    overdue = OverdueRule(
+        days=base.overdue.days, per_committee={**limits, **base.overdue.per_committee}
+    )
     return RuleConfig(group=base.group, repeat=base.repeat, escalation=base.escalation, overdue=overdue,
                       lookback_days=base.lookback_days, period=base.period)  # fmt: skip
 
 
-def rule_records(register: Register, as_of: dt.date, config: RuleConfig, *, scope: Scope, region: str | None) -> list[dict[str, Any]]:
+def rule_records(
+    register: Register, as_of: dt.date, config: RuleConfig, *, scope: Scope, region: str | None
+) -> list[dict[str, Any]]:
     """The records the rules need: received in the lookback + repeat window, and any still open."""
     since = as_of - dt.timedelta(days=config.lookback_days + config.repeat.window_days)
     base = {"region": region} if region else {}
     recent = register.iter({**base, "received_from": since, "received_to": as_of}, scope=scope)
     still_open = register.iter(
-        {**base, "status": ["registered", "mediating"], "received_to": since - dt.timedelta(days=1)}, scope=scope
+        {
+            **base,
+            "status": ["registered", "mediating"],
+            "received_to": since - dt.timedelta(days=1),
+        },
+        scope=scope,
     )
     records: dict[int, dict[str, Any]] = {}
     for record in (*recent, *still_open):
-        records[record.id] = record.as_dict(contact=True, history=False)  # ID numbers match repeat parties; never shown
+        records[record.id] = record.as_dict(
+            contact=True, history=False
+        )  # ID numbers match repeat parties; never shown
     return list(records.values())
 
 
@@ -148,8 +180,18 @@ def check(
 ) -> dict[str, Any]:
     """Run every check as of ``as_of`` (today by default) and store the new alerts."""
     as_of = as_of or dt.date.today()
-    surges, days, cells = surge_alerts(register.engine, as_of, scope=scope, region=region, config=config)
+    surges, days, cells = surge_alerts(
+        register.engine, as_of, scope=scope, region=region, config=config
+    )
     rules = rule_config(register, config.rules)
-    rule_found = rule_alerts(rule_records(register, as_of, rules, scope=scope, region=region), as_of, rules)
+    rule_found = rule_alerts(
+        rule_records(register, as_of, rules, scope=scope, region=region), as_of, rules
+    )
     new = AlertStore(register.engine).save([*surges, *rule_found], day=as_of, days=days)
-    return {"as_of": as_of.isoformat(), "new": new, "cells_judged": cells, "surges": len(surges), "rules": len(rule_found)}
+    return {
+        "as_of": as_of.isoformat(),
+        "new": new,
+        "cells_judged": cells,
+        "surges": len(surges),
+        "rules": len(rule_found),
+    }

@@ -51,7 +51,9 @@ def _change(now: int, before: int) -> str:
     return f"{now - before:+d}（{pct:+.1f}%）"
 
 
-def trends_report(desk: TrendsDesk, *, period: str = "month", as_of: Any = None, region: str | None = None) -> ExportDocument:
+def trends_report(
+    desk: TrendsDesk, *, period: str = "month", as_of: Any = None, region: str | None = None
+) -> ExportDocument:
     try:
         period_ = check_period(period)
     except ValueError as exc:
@@ -60,7 +62,9 @@ def trends_report(desk: TrendsDesk, *, period: str = "month", as_of: Any = None,
     judged = judged_period(day, period_)
     first = shift(judged, -(WINDOW - 1), period_)
     by_type = desk.trends(period=period_, by="type", date_from=first, date_to=judged, region=region)
-    by_region = desk.trends(period=period_, by="region", level="county", date_from=judged, date_to=judged, region=region)
+    by_region = desk.trends(
+        period=period_, by="region", level="county", date_from=judged, date_to=judged, region=region
+    )
     alerts = desk.alerts(as_of=day, region=region)["alerts"]
 
     label = period_label(judged, period_)
@@ -153,7 +157,11 @@ def _alerts(desk: TrendsDesk, alerts: list[dict]) -> Section:
     counts = defaultdict(int)
     for a in alerts:
         counts[a["level"]] += 1
-    summary = "，".join(f"{LEVEL_LABELS[level]}预警 {counts[level]} 条" for level in ("red", "orange", "yellow") if counts[level])
+    summary = "，".join(
+        f"{LEVEL_LABELS[level]}预警 {counts[level]} 条"
+        for level in ("red", "orange", "yellow")
+        if counts[level]
+    )
     section.blocks.append(Paragraph(
         f"近30天共 {len(alerts)} 条预警：{summary}。数量异常上升（surge）按各地区、各类型自身的历史判断"
         "（季节性计数模型与近两期累计似然比检验；历史不足两年时用 EARS C2）；"
@@ -161,16 +169,22 @@ def _alerts(desk: TrendsDesk, alerts: list[dict]) -> Section:
     ))  # fmt: skip
     # a coordinator reads the surges and group disputes before the overdue files
     order = {"surge": 0, "group": 1, "escalation": 2, "repeat": 3, "overdue": 4}
-    alerts = sorted(alerts, key=lambda a: (a["acknowledged"], -level_rank(a["level"]), order.get(a["kind"], 9)))
+    alerts = sorted(
+        alerts, key=lambda a: (a["acknowledged"], -level_rank(a["level"]), order.get(a["kind"], 9))
+    )
     shown = alerts[:MAX_ALERTS]
     ids = sorted({d for a in shown for d in a["disputes"][:MAX_DISPUTES]})
     records = {r.id: r for r in desk.register.get_many(ids, scope=desk.scope)}
     for n, a in enumerate(shown, start=1):
-        sub = Section(f"（{n}）【{a['level_label']}】{a['kind_label']}：{a.get('region') or ''} {a.get('dispute_type_label', '')}")
+        sub = Section(
+            f"（{n}）【{a['level_label']}】{a['kind_label']}：{a.get('region') or ''} {a.get('dispute_type_label', '')}"
+        )
         sub.blocks.append(Paragraph(a["reason"]))
         if a["acks"]:
             last = a["acks"][-1]
-            sub.blocks.append(Paragraph(f"已处置：{last['actor']}（{last['at'][:10]}）：{last['note']}"))
+            sub.blocks.append(
+                Paragraph(f"已处置：{last['actor']}（{last['at'][:10]}）：{last['note']}")
+            )
         rows = [
             [r.number, _type_label(r.dispute_type), r.committee, r.received.isoformat(), r.status]
             for r in (records.get(i) for i in a["disputes"][:MAX_DISPUTES])
@@ -183,14 +197,18 @@ def _alerts(desk: TrendsDesk, alerts: list[dict]) -> Section:
                 row[4] = STATUSES.label(row[4])
             sub.blocks.append(Table(["编号", "类型", "调解委员会", "受理日期", "状态"], rows))
         if len(a["disputes"]) > MAX_DISPUTES:
-            sub.blocks.append(Paragraph(f"另有 {len(a['disputes']) - MAX_DISPUTES} 起纠纷，见预警详情。"))
+            sub.blocks.append(
+                Paragraph(f"另有 {len(a['disputes']) - MAX_DISPUTES} 起纠纷，见预警详情。")
+            )
         section.subsections.append(sub)
     if len(alerts) > MAX_ALERTS:
         section.blocks.append(Paragraph(f"以下列出最紧急的 {MAX_ALERTS} 条，其余见研判预警页面。"))
     return section
 
 
-def _lessons(desk: TrendsDesk, by_type: dict, label: str, judged: dt.date, period: Period) -> Section:
+def _lessons(
+    desk: TrendsDesk, by_type: dict, label: str, judged: dt.date, period: Period
+) -> Section:
     section = Section("五、类案借鉴")
     rows = sorted(_judged_rows(by_type, label), key=lambda r: (-(r["change"] > 0), -r["count"]))
     types = [r["dispute_type"] for r in rows if r["count"] > 0][:LESSON_TYPES]
@@ -242,7 +260,12 @@ def _lessons_for(desk: TrendsDesk, code: str, judged: dt.date, period: Period) -
 
 
 def render_report(
-    desk: TrendsDesk, *, period: str = "month", as_of: Any = None, fmt: str = "docx", region: str | None = None
+    desk: TrendsDesk,
+    *,
+    period: str = "month",
+    as_of: Any = None,
+    fmt: str = "docx",
+    region: str | None = None,
 ) -> tuple[str | bytes, str, str]:
     """(content, media type, file name) of the report in ``md``, ``html`` or ``docx``."""
     from kb_service.export import MEDIA_TYPES, render

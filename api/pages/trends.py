@@ -23,6 +23,8 @@ router = APIRouter(include_in_schema=False)
 
 Watcher = Annotated[Principal, Depends(visitor(Permission.alerts))]
 CHART_WEEKS = 26
+TABLE_WEEKS = 4
+"""The region × type table counts the last four weeks, this one so far included."""
 
 
 def _desk(request: Request, principal: Principal) -> TrendsDesk:
@@ -48,40 +50,49 @@ def _cell_levels(alerts: list[dict]) -> dict[tuple[str, str], str]:
     return found
 
 
-def region_table(rows: list[dict], alerts: list[dict], label: str) -> dict:
-    """Rows: regions; columns: types with any dispute in the judged week; each cell its count and the
-    highest level of the unacknowledged alerts under that region and of that type."""
-    judged = [r for r in rows if r["period"] == label]
-    types = sorted({r["dispute_type"] for r in judged if r["count"]})
-    regions = sorted({r["region"] for r in judged if r["count"]})
-    counts = {(r["region"], r["dispute_type"]): r for r in judged}
+def region_table(rows: list[dict], alerts: list[dict]) -> dict:
+    """Rows: regions; columns: types with any dispute in the weeks shown; each cell the count over
+    those weeks and the highest level of the unacknowledged alerts under that region and of that type."""
+    counts: dict[tuple[str, str], int] = {}
+    for r in rows:
+        counts[(r["region"], r["dispute_type"])] = (
+            counts.get((r["region"], r["dispute_type"]), 0) + r["count"]
+        )
+    types = sorted({t for (_, t), n in counts.items() if n})
+    regions = sorted({region for (region, _), n in counts.items() if n})
     levels = _cell_levels(alerts)
     cells = {}
     for region in regions:
         for code in types:
             level = None
             for (where, kind), found in levels.items():
-                if kind == code and (where == region or where.startswith(region + "/")) and level_rank(found) > level_rank(level):
+                if (
+                    kind == code
+                    and (where == region or where.startswith(region + "/"))
+                    and level_rank(found) > level_rank(level)
+                ):
                     level = found
-            cells[(region, code)] = {"row": counts.get((region, code)), "level": level}
+            cells[(region, code)] = {"count": counts.get((region, code), 0), "level": level}
     return {"types": types, "regions": regions, "cells": cells}
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-def dashboard_page(request: Request, principal: Watcher, as_of: str = "", message: str = "") -> Response:
+def dashboard_page(
+    request: Request, principal: Watcher, as_of: str = "", message: str = ""
+) -> Response:
     desk = _desk(request, principal)
     try:
         day = parse_day(as_of, "as_of") or dt.date.today()
-        judged = judged_period(day, "week")
         level = _level_below(desk)
-        table = desk.trends(period="week", by="region,type", level=level, date_from=judged, date_to=judged)
+        table = desk.trends(period="week", by="region,type", level=level, date_from=day - dt.timedelta(weeks=TABLE_WEEKS - 1),
+                            date_to=day)  # fmt: skip
         alerts = desk.alerts(as_of=day)
     except (KBError, ValueError) as exc:
         return error_page(request, exc, principal)
-    label = table["periods"][-1]
+    label = f"{table['periods'][0]}–{table['periods'][-1]}，截至 {day.isoformat()}"
     return render(
         request, "dashboard.html", principal=principal, day=day, label=label, level=level,
-        table=region_table(table["rows"], alerts["alerts"], label), alerts=alerts["alerts"],
+        table=region_table(table["rows"], alerts["alerts"]), alerts=alerts["alerts"],
         checked=alerts["checked"], message=message or None,
     )  # fmt: skip
 
@@ -94,20 +105,33 @@ def dashboard_chart(request: Request, principal: Watcher, as_of: str = "") -> Re
     try:
         day = parse_day(as_of, "as_of") or dt.date.today()
         judged = judged_period(day, "week")
-        data = desk.trends(period="week", by="type", date_from=shift(judged, -(CHART_WEEKS - 1), "week"), date_to=judged)
+        data = desk.trends(
+            period="week",
+            by="type",
+            date_from=shift(judged, -(CHART_WEEKS - 1), "week"),
+            date_to=judged,
+        )
     except (KBError, ValueError) as exc:
         return error_page(request, exc, principal)
     totals = {p: [0, 0] for p in data["periods"]}
     for r in data["rows"]:
         totals[r["period"]][0] += r["count"]
         totals[r["period"]][1] += r["last_year"]
-    png = counts_chart(data["periods"], [totals[p][0] for p in data["periods"]], [totals[p][1] for p in data["periods"]])
+    png = counts_chart(
+        data["periods"],
+        [totals[p][0] for p in data["periods"]],
+        [totals[p][1] for p in data["periods"]],
+    )
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
 
 
 @router.post("/dashboard/alerts/{alert_id}/ack")
 def acknowledge_page(
-    request: Request, alert_id: str, principal: Watcher, note: Annotated[str, Form()] = "", as_of: Annotated[str, Form()] = ""
+    request: Request,
+    alert_id: str,
+    principal: Watcher,
+    note: Annotated[str, Form()] = "",
+    as_of: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         _desk(request, principal).acknowledge(alert_id, note)

@@ -24,7 +24,10 @@ Acknowledger = Annotated[Principal, Depends(allow(Permission.alerts))]
 
 
 class AckRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"note": "已约谈用工单位负责人，工资分两期支付"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"note": "已约谈用工单位负责人，工资分两期支付"}]},
+    )
 
     note: str = Field(min_length=1, max_length=2000, description="处置说明（必填）")
 
@@ -42,19 +45,30 @@ def get_trends(
     type: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads the default, never mutates it
 ) -> dict[str, Any]:
     return TrendsDesk(services, principal).trends(
-        period=period, by=by, level=level, date_from=date_from, date_to=date_to, region=region, dispute_types=type
+        period=period,
+        by=by,
+        level=level,
+        date_from=date_from,
+        date_to=date_to,
+        region=region,
+        dispute_types=type,
     )
 
 
 @router.get("/v1/alerts", summary="研判预警：检查（协调员、管理员）并列出近30天的预警")
 def get_alerts(
-    services: ServicesDep, principal: TrendsReader, as_of: str | None = None, region: str | None = None
+    services: ServicesDep,
+    principal: TrendsReader,
+    as_of: str | None = None,
+    region: str | None = None,
 ) -> dict[str, Any]:
     return TrendsDesk(services, principal).alerts(as_of=as_of, region=region)
 
 
 @router.post("/v1/alerts/{alert_id}/ack", summary="签收预警并写明处置情况（协调员、管理员）")
-def acknowledge_alert(alert_id: str, body: AckRequest, services: ServicesDep, principal: Acknowledger) -> dict[str, Any]:
+def acknowledge_alert(
+    alert_id: str, body: AckRequest, services: ServicesDep, principal: Acknowledger
+) -> dict[str, Any]:
     return TrendsDesk(services, principal).acknowledge(alert_id, body.note)
 
 
@@ -72,4 +86,8 @@ def trends_report(
     content, media_type, filename = render_report(
         TrendsDesk(services, principal), period=period, as_of=as_of, fmt=format, region=region
     )
-    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

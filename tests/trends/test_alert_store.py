@@ -33,10 +33,15 @@ def kinds(alerts):
 def test_a_second_run_raises_nothing_new(flagged):
     first = check(flagged, AS_OF)
     stored = AlertStore(flagged.engine).list()
-    assert ("group", flagged.group_id) in kinds(stored) and ("escalation", flagged.escalation_id) in kinds(stored)
+    assert ("group", flagged.group_id) in kinds(stored) and (
+        "escalation",
+        flagged.escalation_id,
+    ) in kinds(stored)
     assert sorted(first["new"]) == sorted(a["id"] for a in stored)
     assert check(flagged, AS_OF)["new"] == []
-    assert check(flagged, AS_OF + dt.timedelta(days=1))["new"] == []  # the next day: the same disputes, nothing new
+    assert (
+        check(flagged, AS_OF + dt.timedelta(days=1))["new"] == []
+    )  # the next day: the same disputes, nothing new
     assert len(AlertStore(flagged.engine).list()) == len(stored)
 
 
@@ -51,11 +56,23 @@ def test_a_coordinator_acknowledges_with_a_note(flagged):
     store = AlertStore(flagged.engine)
     alert = next(a for a in store.list() if a["kind"] == "group")
     with pytest.raises(InvalidInputError) as refused:
-        store.acknowledge(alert["id"], actor="王协调", note="  ", scope=Scope(region="吉林省/长春市"))
+        store.acknowledge(
+            alert["id"], actor="王协调", note="  ", scope=Scope(region="吉林省/长春市")
+        )
     assert refused.value.field == "note"
     with pytest.raises(NotFoundError):  # outside the coordinator's region: as if it did not exist
-        store.acknowledge(alert["id"], actor="朴协调", note="已知悉", scope=Scope(region="吉林省/延边朝鲜族自治州"))
-    done = store.acknowledge(alert["id"], actor="王协调", note="已约谈企业负责人，工资分两期支付", scope=Scope(region="吉林省/长春市"))
+        store.acknowledge(
+            alert["id"],
+            actor="朴协调",
+            note="已知悉",
+            scope=Scope(region="吉林省/延边朝鲜族自治州"),
+        )
+    done = store.acknowledge(
+        alert["id"],
+        actor="王协调",
+        note="已约谈企业负责人，工资分两期支付",
+        scope=Scope(region="吉林省/长春市"),
+    )
     assert done["acknowledged"] and done["acks"][0]["actor"] == "王协调"
     assert done["acks"][0]["note"] == "已约谈企业负责人，工资分两期支付" and done["acks"][0]["at"]
     assert store.list()[-1]["id"] == alert["id"]  # acknowledged alerts go below the open ones
@@ -65,7 +82,9 @@ def test_alerts_are_seen_within_the_scope(flagged):
     check(flagged, AS_OF)
     store = AlertStore(flagged.engine)
     ours = kinds(store.list(Scope(committee=COMMITTEE)))
-    assert ("escalation", flagged.escalation_id) in ours and all(d != flagged.group_id for _, d in ours)
+    assert ("escalation", flagged.escalation_id) in ours and all(
+        d != flagged.group_id for _, d in ours
+    )
     assert ("group", flagged.group_id) in kinds(store.list(Scope(region="吉林省/长春市/朝阳区")))
     assert store.list(Scope(region="吉林省/延边朝鲜族自治州")) == []
     assert kinds(store.list(dispute_id=flagged.group_id)) == [("group", flagged.group_id)]
@@ -78,7 +97,9 @@ def test_a_township_surge_is_raised_once_with_its_disputes(small):
         for offset in (0, 3):
             add(small, (start + dt.timedelta(weeks=week, days=offset)).isoformat(), "labor")
     surge_week = start + dt.timedelta(weeks=12)
-    ids = [add(small, (surge_week + dt.timedelta(days=n % 5)).isoformat(), "labor") for n in range(11)]
+    ids = [
+        add(small, (surge_week + dt.timedelta(days=n % 5)).isoformat(), "labor") for n in range(11)
+    ]
     as_of = surge_week + dt.timedelta(days=6)  # the Sunday ending the surge week
     assert judged_period(as_of, "week") == surge_week
     check(small, as_of)
@@ -90,4 +111,6 @@ def test_a_township_surge_is_raised_once_with_its_disputes(small):
     assert township["method"].startswith("ears_") and township["period"] == "2026-W09"
     assert township["disputes"] == sorted(ids) and "劳动争议纠纷" in township["reason"]
     assert check(small, as_of)["new"] == []
-    assert check(small, as_of - dt.timedelta(days=1))["new"] == []  # the week is not over yet: not judged
+    assert (
+        check(small, as_of - dt.timedelta(days=1))["new"] == []
+    )  # the week is not over yet: not judged

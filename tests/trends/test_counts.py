@@ -14,7 +14,11 @@ from trends.counts import counts_window
 
 
 def cell(data: dict, period: str, **match) -> dict:
-    found = [r for r in data["rows"] if r["period"] == period and all(r[k] == v for k, v in match.items())]
+    found = [
+        r
+        for r in data["rows"]
+        if r["period"] == period and all(r[k] == v for k, v in match.items())
+    ]
     assert len(found) == 1, (period, match, data["rows"])
     return found[0]
 
@@ -25,15 +29,29 @@ def test_weekly_counts_with_period_on_period_and_year_on_year_change(small):
     nanhu = cell(data, "2026-W10", region="吉林省/长春市/南关区/南湖街道", dispute_type="neighbor")
     # the withdrawn dispute is not counted; W09 had one, 2025-W10 (3–9 March 2025) two
     assert (nanhu["count"], nanhu["previous"], nanhu["last_year"]) == (3, 1, 2)
-    assert (nanhu["change"], nanhu["change_pct"], nanhu["yoy"], nanhu["yoy_pct"]) == (2, 200.0, 1, 50.0)
+    assert (nanhu["change"], nanhu["change_pct"], nanhu["yoy"], nanhu["yoy_pct"]) == (
+        2,
+        200.0,
+        1,
+        50.0,
+    )
     assert nanhu["dispute_type_label"] == "邻里纠纷"
     hongqi = cell(data, "2026-W10", region="吉林省/长春市/朝阳区/红旗街道", dispute_type="labor")
-    assert (hongqi["count"], hongqi["previous"], hongqi["change_pct"], hongqi["yoy_pct"]) == (1, 0, None, 0.0)
+    assert (hongqi["count"], hongqi["previous"], hongqi["change_pct"], hongqi["yoy_pct"]) == (
+        1,
+        0,
+        None,
+        0.0,
+    )
 
 
 @pytest.mark.parametrize(
     ("level", "region", "neighbor"),
-    [("province", "吉林省", 4), ("city", "吉林省/长春市", 3), ("county", "吉林省/长春市/南关区", 3)],
+    [
+        ("province", "吉林省", 4),
+        ("city", "吉林省/长春市", 3),
+        ("county", "吉林省/长春市/南关区", 3),
+    ],
 )
 def test_regions_are_cut_to_the_level_asked(small, level, region, neighbor):
     data = counts_window(small.engine, period="week", level=level, first=WEEK_10, last=WEEK_10)
@@ -43,9 +61,20 @@ def test_regions_are_cut_to_the_level_asked(small, level, region, neighbor):
 
 
 def test_monthly_counts_by_type_and_by_region(small):
-    by_type = counts_window(small.engine, period="month", by="type", first=dt.date(2026, 3, 1), last=dt.date(2026, 3, 31))
+    by_type = counts_window(
+        small.engine,
+        period="month",
+        by="type",
+        first=dt.date(2026, 3, 1),
+        last=dt.date(2026, 3, 31),
+    )
     neighbor = cell(by_type, "2026-03", dispute_type="neighbor")
-    assert (neighbor["region"], neighbor["count"], neighbor["previous"], neighbor["last_year"]) == (None, 4, 1, 2)
+    assert (neighbor["region"], neighbor["count"], neighbor["previous"], neighbor["last_year"]) == (
+        None,
+        4,
+        1,
+        2,
+    )
     by_region = counts_window(small.engine, period="month", by="region", level="city", first=dt.date(2026, 3, 1),
                               last=dt.date(2026, 3, 1))  # fmt: skip
     changchun = cell(by_region, "2026-03", region="吉林省/长春市")
@@ -53,17 +82,32 @@ def test_monthly_counts_by_type_and_by_region(small):
 
 
 def test_empty_periods_are_counted_as_zero_between_busy_ones(small):
-    data = counts_window(small.engine, period="week", by="type", first=dt.date(2026, 2, 9), last=WEEK_10)
+    data = counts_window(
+        small.engine, period="week", by="type", first=dt.date(2026, 2, 9), last=WEEK_10
+    )
     assert data["periods"] == ["2026-W07", "2026-W08", "2026-W09", "2026-W10"]
-    assert [cell(data, p, dispute_type="neighbor")["count"] for p in data["periods"]] == [0, 0, 1, 4]
+    assert [cell(data, p, dispute_type="neighbor")["count"] for p in data["periods"]] == [
+        0,
+        0,
+        1,
+        4,
+    ]
 
 
 def test_counts_stay_within_the_callers_scope(small):
-    committee = counts_window(small.engine, level="county", first=WEEK_10, last=WEEK_10, scope=Scope(committee=COMMITTEE))
+    committee = counts_window(
+        small.engine, level="county", first=WEEK_10, last=WEEK_10, scope=Scope(committee=COMMITTEE)
+    )
     assert {(r["region"], r["dispute_type"], r["count"]) for r in committee["rows"]} == {
         ("吉林省/长春市/南关区", "neighbor", 3)
     }
-    yanbian = counts_window(small.engine, level="city", first=WEEK_10, last=WEEK_10, scope=Scope(region="吉林省/延边朝鲜族自治州"))
+    yanbian = counts_window(
+        small.engine,
+        level="city",
+        first=WEEK_10,
+        last=WEEK_10,
+        scope=Scope(region="吉林省/延边朝鲜族自治州"),
+    )
     assert [(r["region"], r["count"]) for r in yanbian["rows"]] == [("吉林省/延边朝鲜族自治州", 1)]
     # a region asked for outside the scope gives nothing, not the other region's counts
     assert counts_window(small.engine, first=WEEK_10, last=WEEK_10, scope=Scope(region="吉林省/延边朝鲜族自治州"),

@@ -42,10 +42,16 @@ def upgrade() -> None:
     op.create_table(
         "alert_disputes",
         sa.Column(
-            "alert_id", sa.String(32), sa.ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+            "alert_id",
+            sa.String(32),
+            sa.ForeignKey("alerts.id", ondelete="CASCADE"),
+            primary_key=True,
         ),
         sa.Column(
-            "dispute_id", sa.Integer, sa.ForeignKey("disputes.id", ondelete="CASCADE"), primary_key=True
+            "dispute_id",
+            sa.Integer,
+            sa.ForeignKey("disputes.id", ondelete="CASCADE"),
+            primary_key=True,
         ),
     )
     op.create_index("ix_alert_disputes_dispute_id", "alert_disputes", ["dispute_id"])
@@ -53,7 +59,10 @@ def upgrade() -> None:
         "alert_acks",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column(
-            "alert_id", sa.String(32), sa.ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False
+            "alert_id",
+            sa.String(32),
+            sa.ForeignKey("alerts.id", ondelete="CASCADE"),
+            nullable=False,
         ),
         sa.Column("actor", sa.String(200), nullable=False),
         sa.Column("note", sa.Text, nullable=False),

@@ -71,7 +71,9 @@ def fill(register: Register, wanted: int) -> list[dict]:
     records = [r for r in generate(7, START, END, scale=scale)][:wanted]
     began = time.perf_counter()
     for start in range(0, len(records), 2000):
-        register.add_many([DisputeIn.model_validate(r) for r in records[start : start + 2000]], actor="基准测试")
+        register.add_many(
+            [DisputeIn.model_validate(r) for r in records[start : start + 2000]], actor="基准测试"
+        )
     print(f"register: {len(records)} disputes added in {time.perf_counter() - began:.0f} s")
     return records
 
@@ -99,7 +101,9 @@ SAMPLED_TYPES = 2
 
 
 def store_queries(store) -> dict[str, Callable[[], object]]:
-    not_withdrawn = Range(field="received", gte=START.isoformat())  # every copy; withdrawn filtered below
+    not_withdrawn = Range(
+        field="received", gte=START.isoformat()
+    )  # every copy; withdrawn filtered below
 
     def q1():
         out = {}
@@ -184,13 +188,21 @@ def main() -> None:
         for name, query in store_queries(store).items():
             ms, _ = timed(query, repeat=3)
             sampled = not name.startswith("1 ")
-            table[name][f"{backend} store (facets)"] = ms * (len(TYPES) / SAMPLED_TYPES if sampled else 1)
+            table[name][f"{backend} store (facets)"] = ms * (
+                len(TYPES) / SAMPLED_TYPES if sampled else 1
+            )
     columns = list(next(iter(table.values())))
-    print(f"\nstore figures for queries 2 and 3: measured on {SAMPLED_TYPES} of {len(TYPES)} types, scaled")
+    print(
+        f"\nstore figures for queries 2 and 3: measured on {SAMPLED_TYPES} of {len(TYPES)} types, scaled"
+    )
     print("\n| query | " + " | ".join(columns) + " |")
     print("|---|" + "---|" * len(columns))
     for name, row in table.items():
-        print(f"| {name} | " + " | ".join(f"{row.get(c, float('nan')):.0f} ms" for c in columns) + " |")
+        print(
+            f"| {name} | "
+            + " | ".join(f"{row.get(c, float('nan')):.0f} ms" for c in columns)
+            + " |"
+        )
 
 
 if __name__ == "__main__":

@@ -29,7 +29,9 @@ def base_url(tmp_path_factory):
     from disputes.service import close_registers, register_for
 
     folder = tmp_path_factory.mktemp("dashboard-browser")
-    services = with_register(indexed_sample(), f"sqlite:///{folder / 'register.sqlite3'}", data_dir=folder / "data")
+    services = with_register(
+        indexed_sample(), f"sqlite:///{folder / 'register.sqlite3'}", data_dir=folder / "data"
+    )
     forget_disputes(services)
     register = register_for(services.settings)
     for day in ("2026-02-23", "2026-03-02", "2026-03-04"):
@@ -55,7 +57,9 @@ def base_url(tmp_path_factory):
 
 @pytest.fixture
 def phone(browser, base_url):  # noqa: F811 - browser is the imported fixture
-    context = browser.new_context(base_url=base_url, locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        base_url=base_url, locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page
@@ -75,14 +79,18 @@ def test_a_coordinator_reads_the_dashboard_and_acknowledges_an_alert(phone):
     chart = phone.get_by_role("img", name="近26周每周纠纷受理量折线图（虚线为上年同期）")
     chart.wait_for()
     assert phone.evaluate("(img) => img.complete && img.naturalWidth > 0", chart.element_handle())
-    coloured = phone.locator("#region-type td.cell-orange")  # 30 people: three times the group threshold
+    coloured = phone.locator(
+        "#region-type td.cell-orange"
+    )  # 30 people: three times the group threshold
     assert coloured.count() == 1 and coloured.inner_text() == "1"
     alert = phone.locator("article.alert", has_text="群体性纠纷").first
     alert.get_by_label("处置说明").fill("已约谈企业负责人，工资分两期支付")
     alert.get_by_role("button", name="签收").click()
     phone.wait_for_url("**/dashboard**")
     assert phone.get_by_text("已签收：测试coordinator").first.is_visible()
-    assert phone.locator("#region-type td.cell-orange").count() == 0  # acknowledged: no longer coloured
+    assert (
+        phone.locator("#region-type td.cell-orange").count() == 0
+    )  # acknowledged: no longer coloured
 
 
 def test_a_mediator_is_refused(phone):

@@ -210,7 +210,8 @@ def _md_blocks(blocks: Iterable[Block], esc) -> list[str]:
             )
         elif isinstance(block, Figure):
             uri = "data:image/png;base64," + base64.b64encode(block.png).decode("ascii")
-            out.append(f"![{esc(block.caption, 'cell').replace(']', '')}]({uri})")
+            alt = re.sub(r"[\[\]\\]", "", block.caption)  # nothing that could close the alt text
+            out.append(f"![{esc(alt, 'cell')}]({uri})")
             out.append(esc(block.caption))
         else:
             out.append(_md_table(block, esc))

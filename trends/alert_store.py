@@ -33,6 +33,8 @@ from kb_service.errors import InvalidInputError, NotFoundError
 from kb_service.vocabularies import DISPUTE_TYPES
 
 MAX_NOTE = 2000
+CHUNK = 500
+"""Rows per INSERT statement."""
 
 
 def _now() -> dt.datetime:
@@ -140,14 +142,18 @@ class AlertStore:
                 }  # fmt: skip
                 for a in fresh
             ]
-            inserted = set(
-                session.scalars(
-                    insert(AlertRow)
-                    .values(rows)
-                    .on_conflict_do_nothing(index_elements=[AlertRow.key])
-                    .returning(AlertRow.id)
+            inserted: set[str] = set()
+            for start in range(
+                0, len(rows), CHUNK
+            ):  # SQLite allows 32,766 parameters per statement
+                statement = insert(AlertRow).values(rows[start : start + CHUNK])
+                inserted |= set(
+                    session.scalars(
+                        statement.on_conflict_do_nothing(index_elements=[AlertRow.key]).returning(
+                            AlertRow.id
+                        )
+                    )
                 )
-            )
             links = [
                 {"alert_id": a.id, "dispute_id": int(d)}
                 for a in fresh
@@ -155,8 +161,12 @@ class AlertStore:
                 for d in dict.fromkeys(a.disputes)
                 if str(d).isdigit()
             ]
-            if links:
-                session.execute(insert(AlertDispute).values(links).on_conflict_do_nothing())
+            for start in range(0, len(links), CHUNK * 5):
+                session.execute(
+                    insert(AlertDispute)
+                    .values(links[start : start + CHUNK * 5])
+                    .on_conflict_do_nothing()
+                )
         return [a.id for a in fresh if a.id in inserted]
 
     def list(

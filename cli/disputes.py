@@ -259,7 +259,8 @@ def print_assist(a: dict) -> None:
         typer.echo(f"  · {s['text']}（来自 {s['case_id']}）")
     typer.echo("\n—— 风险提示 ——")
     for r in a["risks"]:
-        typer.echo(f"  [{r.get('level', '')}] {r.get('reason', '')}")
+        done = f"（已签收：{r['acks'][-1]['note']}）" if r.get("acknowledged") else ""
+        typer.echo(f"  [{r.get('level', '')}] {r.get('reason', '')}{done}")
     for part, note in a["notes"].items():
         typer.echo(f"提示（{part}）：{note}", err=True)
 

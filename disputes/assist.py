@@ -19,8 +19,10 @@
 - **agreement_suggestions**: clauses of the agreements of the most similar
   cases that were settled (``success`` or ``partial``), each marked
   ``建议，仅供参考`` and naming its case; masked like every case text.
-- **risks**: risk flags from the alerts domain (``alerts.rules.rule_alerts``:
-  group, escalation, overdue) once it is installed; until then a note.
+- **risks**: the stored alerts behind which stands this dispute (``kb alerts``:
+  surges, repeats … with their acknowledgements; the caller passes them in),
+  and the rule flags computed on the record now (``alerts.rules.rule_alerts``:
+  group, escalation, overdue), each once, most urgent first.
 
 Each part that cannot be had (a collection never indexed, a domain not yet
 installed) becomes an empty list and a Chinese note in ``notes``; the others
@@ -64,7 +66,9 @@ def dispute_text(record: DisputeRecord) -> str:
     return source["description"] + (f"。当事人请求：{claims}" if claims else "")
 
 
-def assist(services: Services, record: DisputeRecord, *, size: int = 5) -> dict[str, Any]:
+def assist(
+    services: Services, record: DisputeRecord, *, size: int = 5, stored_alerts: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     text = dispute_text(record)
     notes: dict[str, str] = {}
     similar = similar_cases(services, record, text, size=size, notes=notes)
@@ -82,7 +86,7 @@ def assist(services: Services, record: DisputeRecord, *, size: int = 5) -> dict[
         "experts": matched_experts(services, record, text, size=size, notes=notes),
         "laws": suggest_laws(services, record, text, notes=notes),
         "agreement_suggestions": agreement_suggestions(services, similar["hits"], notes=notes),
-        "risks": risk_flags(record, notes=notes),
+        "risks": risk_flags(record, notes=notes, stored=stored_alerts),
         "notes": notes,
     }
 
@@ -195,13 +199,17 @@ def suggest_laws(
     return found["articles"]
 
 
-def risk_flags(record: DisputeRecord, *, notes: dict[str, str]) -> list[dict[str, Any]]:
-    """Group, escalation and overdue flags from the alerts domain, or a note while it is not installed."""
+def risk_flags(
+    record: DisputeRecord, *, notes: dict[str, str], stored: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """The stored alerts of this dispute, then group, escalation and overdue flags computed now
+    (an alert already stored is not repeated)."""
+    stored = list(stored or [])
     try:
         from alerts.rules import rule_alerts
     except ImportError:
         notes["risks"] = RISKS_PENDING
-        return []
+        return stored
     try:
         found = rule_alerts(
             [record.as_dict(contact=False, history=False)],
@@ -211,5 +219,9 @@ def risk_flags(record: DisputeRecord, *, notes: dict[str, str]) -> list[dict[str
     except Exception as exc:  # another team's rules must not take the workbench down
         log.warning("风险提示计算失败（%s）：纠纷 id %s", type(exc).__name__, record.id)
         notes["risks"] = "风险提示暂不可用"
-        return []
-    return [alert.to_dict() for alert in found]
+        return stored
+    known = {a["id"] for a in stored}
+    from alerts.model import level_rank
+
+    flags = stored + [alert.to_dict() for alert in found if alert.id not in known]
+    return sorted(flags, key=lambda a: -level_rank(a["level"]))

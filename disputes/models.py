@@ -6,6 +6,9 @@
     dispute_parties    the parties, with ID numbers, phones and addresses
     dispute_history    every change: who, when, which field, old → new, note
     case_drafts        closed disputes promoted to masked case drafts, and their review
+    alerts             early-warning alerts (研判预警), one row per dedupe key (migration 0005)
+    alert_disputes     the disputes behind each alert
+    alert_acks         coordinators' acknowledgements: who, when, with a note
 
 Vocabulary fields hold codes; labels are added when a record is read out.
 Parties have their own table (migration 0002) so that "the same person in
@@ -161,3 +164,55 @@ class CaseDraft(Base):
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     review_note: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertRow(Base):
+    """An early-warning alert as raised (``alerts.model.Alert``); ``key`` is unique, so a cell,
+    kind and period (or a dispute, for rule alerts) is never raised twice."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_alerts_key"),
+        Index("ix_alerts_day", "day"),
+        Index("ix_alerts_region", "region"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    """A short hash of the key (``Alert.id``): stable across runs, for URLs."""
+    key: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(10))
+    region: Mapped[str | None] = mapped_column(String(200))
+    dispute_type: Mapped[str | None] = mapped_column(String(30))
+    period: Mapped[str] = mapped_column(String(20))
+    day: Mapped[dt.date] = mapped_column(Date)
+    """The date the alert is about: the judged period's last day (surge) or the check's date (rules)."""
+    observed: Mapped[float | None] = mapped_column(Numeric(16, 2, asdecimal=False))
+    expected: Mapped[float | None] = mapped_column(Numeric(16, 2, asdecimal=False))
+    method: Mapped[str] = mapped_column(String(50))
+    reason: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    disputes: Mapped[list[AlertDispute]] = relationship(cascade="all, delete-orphan")
+    acks: Mapped[list[AlertAck]] = relationship(order_by="AlertAck.id", cascade="all, delete-orphan")
+
+
+class AlertDispute(Base):
+    __tablename__ = "alert_disputes"
+
+    alert_id: Mapped[str] = mapped_column(
+        ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    dispute_id: Mapped[int] = mapped_column(
+        ForeignKey("disputes.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class AlertAck(Base):
+    __tablename__ = "alert_acks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[str] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -156,7 +156,14 @@ class DisputeDesk:
     def assist(self, dispute_id: int, *, size: int = 5) -> dict[str, Any]:
         from disputes.assist import assist
 
-        return assist(self._services, self.record(dispute_id), size=size)
+        record = self.record(dispute_id)
+        return assist(self._services, record, size=size, stored_alerts=self._stored_alerts(record.id))
+
+    def _stored_alerts(self, dispute_id: int) -> list[dict[str, Any]]:
+        """Alerts raised by ``kb alerts`` behind which stands this dispute (the workbench's risk flags)."""
+        from trends.alert_store import AlertStore
+
+        return AlertStore(self.register.engine).list(self.scope, dispute_id=dispute_id)
 
     def document(
         self, dispute_id: int, kind: str, fmt: str = "docx", *, suggestions: bool = False

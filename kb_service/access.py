@@ -8,7 +8,8 @@ says who is asking (``api/auth.py`` turns an API key into a Principal).
                  the dispute register of the committee its key names: register, update
     trainer      + build courses (nothing of the dispute register)
     coordinator  + expert matching and assignment, expert contact data; the dispute
-                 register under the region prefix its key names: read, review case drafts
+                 register under the region prefix its key names: read, review case drafts;
+                 the trends dashboard and acknowledging its alerts
     admin        + indexing; the whole register
 
 What a caller sees of the register (which disputes, whose particulars) follows
@@ -43,13 +44,18 @@ class Permission(StrEnum):
     """Register disputes and change them (one's own committee)."""
     review = "review"
     """Approve or reject case drafts promoted from closed disputes."""
+    alerts = "alerts"
+    """The trends dashboard, and acknowledging early-warning alerts (研判预警) in one's region."""
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.mediator: frozenset({Permission.read, Permission.disputes, Permission.register}),
     Role.trainer: frozenset({Permission.read, Permission.courses}),
     Role.coordinator: frozenset(
-        {Permission.read, Permission.experts, Permission.contact, Permission.disputes, Permission.review}
+        {
+            Permission.read, Permission.experts, Permission.contact, Permission.disputes, Permission.review,
+            Permission.alerts,
+        }
     ),
     Role.admin: frozenset(Permission),
 }

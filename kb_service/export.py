@@ -11,6 +11,9 @@ format themselves. The model is rendered to
 - DOCX (``bytes``): python-docx with real Word headings (标题 1–4) and list
   styles, so a trainer can edit the file in Word or WPS.
 
+Charts (:class:`Figure`, PNG drawn server-side) go into all three: as
+``data:`` images in Markdown and HTML, as pictures in DOCX.
+
 Headings: the document title is level 1, sections level 2, subsections 3 and 4.
 
 Formal documents (文书: the register's 人民调解协议书 and its siblings) set
@@ -23,6 +26,7 @@ lines to the right); only DOCX shows it.
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import re
@@ -62,7 +66,20 @@ class Table:
     rows: list[list[str]]
 
 
-Block = Paragraph | ListBlock | Table
+@dataclass
+class Figure:
+    """A chart or picture (PNG bytes), rendered server-side, with its caption under it.
+
+    Markdown and HTML embed it as a ``data:`` URI (one self-contained file);
+    DOCX as an inline picture ``width_cm`` wide.
+    """
+
+    png: bytes
+    caption: str
+    width_cm: float = 15.0
+
+
+Block = Paragraph | ListBlock | Table | Figure
 
 
 @dataclass
@@ -191,6 +208,11 @@ def _md_blocks(blocks: Iterable[Block], esc) -> list[str]:
                     f"{mark} {esc(item)}" for mark, item in zip(marks, block.items, strict=True)
                 )
             )
+        elif isinstance(block, Figure):
+            uri = "data:image/png;base64," + base64.b64encode(block.png).decode("ascii")
+            alt = re.sub(r"[\[\]\\]", "", block.caption)  # nothing that could close the alt text
+            out.append(f"![{esc(alt, 'cell')}]({uri})")
+            out.append(esc(block.caption))
         else:
             out.append(_md_table(block, esc))
     return out
@@ -353,6 +375,12 @@ def _docx_blocks(doc, blocks: Iterable[Block]) -> None:
                     num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
                     num_pr.get_or_add_ilvl().val = 0
                     num_pr.get_or_add_numId().val = num_id
+        elif isinstance(block, Figure):
+            from docx.shared import Cm
+
+            doc.add_picture(io.BytesIO(block.png), width=Cm(block.width_cm))
+            _aligned(doc.paragraphs[-1], "center")
+            _aligned(doc.add_paragraph(block.caption), "center")
         else:
             table = doc.add_table(rows=1, cols=len(block.header))
             table.style = "Table Grid"
@@ -408,7 +436,7 @@ def render(document: ExportDocument, fmt: str) -> str | bytes:
 
 
 __all__ = [
-    "FORMAL", "MEDIA_TYPES", "Align", "Block", "ExportDocument", "Format", "ListBlock",
+    "FORMAL", "MEDIA_TYPES", "Align", "Block", "ExportDocument", "Figure", "Format", "ListBlock",
     "PageStyle", "Paragraph", "Section", "Table", "render", "text_blocks", "to_docx", "to_html",
     "to_markdown",
 ]  # fmt: skip

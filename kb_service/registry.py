@@ -86,6 +86,13 @@ DOMAINS: tuple[Domain, ...] = (
         nav=(PageLink("/disputes", "纠纷登记", "disputes"),),
         startup="disputes.service:start",
     ),
+    Domain(
+        "trends",
+        router="api.routers.trends:router",
+        pages="api.pages.trends:router",
+        cli="cli.trends",
+        nav=(PageLink("/dashboard", "研判预警", "alerts"),),
+    ),
 )
 
 

@@ -164,3 +164,31 @@ def test_render_picks_the_format_or_says_which_exist(document):
     assert set(MEDIA_TYPES) == {"md", "html", "docx"}
     with pytest.raises(InvalidInputError, match="md、html、docx"):
         render(document, "pdf")
+
+
+def _png() -> bytes:
+    import io
+
+    from matplotlib.figure import Figure as Chart
+
+    chart = Chart(figsize=(2, 1))
+    chart.add_subplot().plot([1, 3, 2])
+    buffer = io.BytesIO()
+    chart.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def test_a_chart_is_a_picture_in_word_and_an_image_in_html_and_markdown():
+    import io
+    import re
+
+    import docx
+
+    from kb_service.export import ExportDocument, Figure, Section, to_docx, to_html, to_markdown
+
+    document = ExportDocument("研判", sections=[Section("一、总体情况", [Figure(_png(), "图1　受理量 [周] <b>")])])
+    word = docx.Document(io.BytesIO(to_docx(document)))
+    assert len(word.inline_shapes) == 1 and "图1　受理量 [周] <b>" in [p.text for p in word.paragraphs]
+    images = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,', to_html(document))
+    assert images == ["图1 受理量 周 &lt;b&gt;"]  # the caption cannot close the alt text or become markup
+    assert "![图1 受理量 周 <b>](data:image/png;base64," in to_markdown(document)

@@ -461,6 +461,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="times each of the 30 queries is asked")
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--work-dir", type=Path, help="keep the generated library and the stores here")
     parser.add_argument("--rss-probe", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_probe:
@@ -469,9 +470,10 @@ def main() -> None:
     if args.vectors == "real" and args.n > 20_000:
         parser.error("--vectors real 超过 20000 条需要数小时编码；请用 --vectors random 测量存储")
 
-    work = Path(tempfile.mkdtemp(prefix="kb-scale-"))
+    work = args.work_dir or Path(tempfile.mkdtemp(prefix="kb-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
     library = work / "library" / "cases"
-    library.mkdir(parents=True)
+    library.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with (library / "cases.jsonl").open("w", encoding="utf-8") as f:
         for case in generate_cases(args.n, args.seed):

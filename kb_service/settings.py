@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     embedding_model: str = DEFAULT_MODEL
     embedding_batch_size: int = Field(default=32, ge=1, le=1024)
     embedding_device: str = "cpu"
+    embedding_backend: Literal["torch", "onnx"] = "torch"
+    """``onnx``: the model exported once to int8 ONNX and run without PyTorch (kb_service/onnx_encoder.py)."""
     embedding_query_prefix: str = ""
     """Instruction some models want before short queries (bge-small-zh: 为这个句子生成表示以用于检索相关文章：)."""
 

@@ -49,7 +49,7 @@ def _fast_tests_never_load_the_model(request, monkeypatch):
     if request.node.get_closest_marker("slow"):
         return
 
-    def refuse(location, device):
+    def refuse(location, device, backend="torch"):
         pytest.fail(f"{request.node.nodeid} 加载了向量模型（{location}）：请标记为 slow，或避免加载模型")
 
     monkeypatch.setattr("kb_service.embeddings.load_sentence_transformer", refuse)

@@ -37,7 +37,20 @@ from kb_service.errors import (
     NotFoundError,
     StoreUnavailableError,
 )
-from kb_service.store.filters import Facet, Filter, count_facets, matches
+from kb_service.store.filters import (
+    And,
+    DateHistogramFacet,
+    Facet,
+    Filter,
+    Not,
+    Or,
+    Term,
+    Terms,
+    TermsFacet,
+    facet_key,
+    matches,
+)
+from kb_service.store.filters import _values as facet_values
 from kb_service.store.highlight import highlight_source
 from kb_service.store.lucene_bm25 import FieldBM25
 from kb_service.store.protocol import (
@@ -76,7 +89,11 @@ class _Snapshot:
                 self.vectors[i] = vector / (np.linalg.norm(vector) or 1.0)
                 self.has_vector[i] = True
         self._fields: dict[str, FieldBM25] = {}
-        self._masks: dict[Filter | None, np.ndarray] = {}
+        self._masks: dict[Filter, np.ndarray] = {}
+        self._facet_pairs: dict[tuple[str, str | None], tuple[list[Any], np.ndarray, np.ndarray]] = {}
+        self._position = {doc_id: i for i, doc_id in enumerate(self.ids)}
+        self._all = np.ones(len(rows), dtype=bool)
+        self._all.flags.writeable = False
         self._lock = threading.Lock()
 
     def field_index(self, name: str) -> FieldBM25:
@@ -86,19 +103,75 @@ class _Snapshot:
             return self._fields[name]
 
     def filtered(self, filter: Filter | None) -> np.ndarray:
-        """Which documents match, as a read-only mask. Masks are kept per filter (the tree is
-        frozen, so hashable) for the snapshot's life: evaluating a filter in Python over a large
-        collection (26,000 statute articles) costs more than the search itself."""
+        """Which documents match, as a read-only mask.
+
+        The tree is combined with numpy (``&``, ``|``, ``~``); only its leaves are
+        evaluated in Python, once per snapshot (the tree is frozen, so hashable), since
+        evaluating a leaf over a large collection (26,000 statute articles, 100,000
+        cases) costs more than the search itself. ``id`` leaves (a hybrid search's
+        fused set, an excluded case) are looked up by position, so a new set of ids
+        per query costs nothing to evaluate."""
+        if filter is None:
+            return self._all
+        match filter:
+            case And(conditions=conditions):
+                return np.logical_and.reduce([self.filtered(c) for c in conditions]) if conditions else self._all
+            case Or(conditions=conditions):
+                return np.logical_or.reduce([self.filtered(c) for c in conditions]) if conditions else ~self._all
+            case Not(condition=condition):
+                return ~self.filtered(condition)
+            case Term(field="id", value=value) | Terms(field="id", values=(value,)):
+                return self._id_mask((value,))
+            case Terms(field="id", values=values):
+                return self._id_mask(values)
         with self._lock:
             mask = self._masks.get(filter)
         if mask is None:
-            mask = np.array([matches(filter, s) for s in self.sources], dtype=bool)
+            mask = np.fromiter((matches(filter, s) for s in self.sources), dtype=bool, count=len(self.sources))
             mask.flags.writeable = False
             with self._lock:
-                if len(self._masks) >= _KEPT_MASKS:  # e.g. one per excluded id: start again
+                if len(self._masks) >= _KEPT_MASKS:
                     self._masks.clear()
                 self._masks[filter] = mask
         return mask
+
+    def _id_mask(self, values) -> np.ndarray:
+        mask = np.zeros(len(self.ids), dtype=bool)
+        positions = [self._position.get(v) for v in values if isinstance(v, str)]
+        mask[[p for p in positions if p is not None]] = True
+        return mask
+
+    def facet_counts(self, facet: Facet, chosen: np.ndarray) -> list[tuple[Any, int]]:
+        """(key, documents) of one facet over the chosen documents, with ``np.bincount``
+        over (document, key) pairs built once per snapshot and facet field."""
+        cache_key = (facet.field, getattr(facet, "interval", None))
+        with self._lock:
+            pairs = self._facet_pairs.get(cache_key)
+        if pairs is None:
+            pairs = _facet_pairs(facet, self.sources)
+            with self._lock:
+                self._facet_pairs[cache_key] = pairs
+        keys, docs, key_index = pairs
+        counts = np.bincount(key_index[chosen[docs]], minlength=len(keys))
+        return [(keys[k], int(counts[k])) for k in np.flatnonzero(counts)]
+
+
+def _facet_pairs(facet: Facet, sources: list[dict[str, Any]]) -> tuple[list[Any], np.ndarray, np.ndarray]:
+    """Every distinct (document position, bucket key) of the facet's field."""
+    index: dict[Any, int] = {}
+    docs: list[int] = []
+    key_index: list[int] = []
+    dates = isinstance(facet, DateHistogramFacet)
+    for position, source in enumerate(sources):
+        seen = set()
+        for value in facet_values(source, facet.field):
+            key = facet_key(facet, value) if dates else value
+            if key is None or key in seen:
+                continue
+            seen.add(key)
+            docs.append(position)
+            key_index.append(index.setdefault(key, len(index)))
+    return list(index), np.asarray(docs, dtype=np.int64), np.asarray(key_index, dtype=np.int64)
 
 
 class EmbeddedStore:
@@ -421,12 +494,9 @@ class EmbeddedStore:
         return page
 
     def _page(self, schema, snapshot, scores, candidates, size, offset, query=None, matched=None, want_highlights=False):
-        positions = np.flatnonzero(candidates)
-        # Score descending, then id ascending: the order the Elasticsearch backend asks for.
-        order = sorted(positions, key=lambda i: (-round(float(scores[i]), 6), snapshot.ids[i]))
         hits = []
         terms = list(query.terms) if query is not None else []
-        for i in order[offset : offset + size]:
+        for i in _top(snapshot, scores, candidates, offset + size)[offset:]:
             matched_terms = [terms[r] for r in range(len(terms)) if matched[r, i]] if matched is not None else []
             source = snapshot.sources[i]
             hits.append(
@@ -438,7 +508,7 @@ class EmbeddedStore:
                     highlights=highlight_source(schema, source, matched_terms) if want_highlights else {},
                 )
             )
-        return SearchPage(total=len(positions), hits=hits)
+        return SearchPage(total=int(np.count_nonzero(candidates)), hits=hits)
 
     def browse(
         self, schema: CollectionSchema, *, filter: Filter | None = None, size: int = 10, offset: int = 0
@@ -463,7 +533,33 @@ class EmbeddedStore:
     ) -> dict[str, list[dict]]:
         snapshot = self._snapshot(collection)
         chosen = snapshot.filtered(filter)
-        return count_facets(dict(facets), [s for s, keep in zip(snapshot.sources, chosen, strict=True) if keep])
+        result: dict[str, list[dict]] = {}
+        for name, facet in facets.items():
+            counts = snapshot.facet_counts(facet, chosen)
+            # as Elasticsearch orders buckets: terms by count, then key; dates by key
+            if isinstance(facet, TermsFacet):
+                counts = sorted(counts, key=lambda kv: (-kv[1], str(kv[0])))[: facet.size]
+            else:
+                counts.sort()
+            result[name] = [{"value": key, "count": count} for key, count in counts]
+        return result
+
+
+def _top(snapshot: _Snapshot, scores: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` best candidates: score descending (to 6 decimals), then id
+    ascending, the order the Elasticsearch backend asks for. Positions are in id order
+    (the snapshot reads ``ORDER BY id``), so ties break by position. Only the candidates
+    at or above the k-th best score are sorted, not the whole collection."""
+    positions = np.flatnonzero(candidates)
+    if k <= 0 or positions.size == 0:
+        return positions[:0]
+    rounded = np.round(scores[positions], 6)
+    if positions.size > k:
+        kth = np.partition(rounded, positions.size - k)[positions.size - k]
+        keep = rounded >= kth
+        positions, rounded = positions[keep], rounded[keep]
+    order = np.lexsort((positions, -rounded))
+    return positions[order][:k]
 
 
 def _check_document(schema: CollectionSchema, doc: Document) -> str | None:

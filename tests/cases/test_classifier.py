@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
@@ -70,3 +72,15 @@ def test_temperature_scaling_makes_probabilities_honest_on_held_out_data():
     model = TypeClassifier(fit(labels, tokens, np.array(vectors)))
     p = model.guess(["工资", "纠纷"], vectors[1]).probabilities["labor"]
     assert 0.6 < p < 0.95  # about the 80 % the labels bear out, not 0.999
+
+
+def test_a_large_library_trains_on_a_bounded_sample_that_keeps_every_type():
+    from cases.classifier import training_sample
+
+    sources = [{"id": f"c{i}", "dispute_type": "labor" if i % 10 else "medical"} for i in range(10_000)]
+    sample = training_sample(sources, 1000)
+    kinds = Counter(s["dispute_type"] for s in sample)
+    assert 900 <= len(sample) <= 1100
+    assert kinds["medical"] == 100 and kinds["labor"] == 900  # each type in its share
+    assert [s["id"] for s in training_sample(list(reversed(sources)), 1000)] == [s["id"] for s in sample]
+    assert training_sample(sources[:50], 1000) == sources[:50]  # a small library: every case

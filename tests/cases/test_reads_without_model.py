@@ -82,3 +82,14 @@ def test_a_query_against_a_collection_built_by_another_model_says_what_to_do(rea
 
     with pytest.raises(ConfigurationError, match="kb index --rebuild"):
         CaseLibrary(reader).search("工资")
+
+
+def test_a_keyword_only_search_needs_no_model(reader, monkeypatch):
+    monkeypatch.setattr(kb, "_services", reader)
+    result = CliRunner().invoke(kb.app, ["search", "cases", "拖欠 工资", "--mode", "keyword", "--json"])
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout)["hits"]
+    assert hits and any(h["dispute_type"] == "labor" for h in hits)
+    assert "_model" not in vars(reader.embedder.inner)
+    wrong = CliRunner().invoke(kb.app, ["search", "cases", "拖欠 工资", "--mode", "fast"])
+    assert wrong.exit_code == 1 and "--mode" in wrong.output

@@ -79,9 +79,7 @@ def serve_command(
 
     from api.main import DEV_MODE_NOTICE, create_app
     from api.observability import configure_json_logging
-    from kb_service.errors import ConfigurationError
-
-    from kb_service.errors import StoreUnavailableError
+    from kb_service.errors import ConfigurationError, StoreUnavailableError
 
     svc = services()
     try:

@@ -52,7 +52,7 @@ def fail_on_history_insert(monkeypatch) -> type[Exception]:
 
 @pytest.mark.parametrize("inject", [fail_on_party_insert, fail_on_history_insert])
 def test_a_registration_failing_inside_its_transaction_writes_nothing(register, monkeypatch, inject):
-    first = register.add(dispute(), actor="周建华")
+    register.add(dispute(), actor="周建华")
     before = rows(register)
     with monkeypatch.context() as patch:
         expected = inject(patch)

@@ -26,7 +26,6 @@ from kb_service.embeddings import CachedEmbedder
 from kb_service.registry import collection_names
 from kb_service.service import Services
 from kb_service.store import build_store
-from tests.conftest import settings_for
 from tests.fakes import HashingEmbedder
 
 ROOT = Path(__file__).parents[2]

@@ -179,7 +179,15 @@ class ElasticsearchStore:
             )
         if self._settings.elasticsearch_ca_certs:
             options["ca_certs"] = str(self._settings.elasticsearch_ca_certs)
-        return Elasticsearch(self._settings.elasticsearch_urls, **options)
+        try:
+            return Elasticsearch(self._settings.elasticsearch_urls, **options)
+        except ValueError as exc:  # e.g. TLS options on an http:// URL
+            if "https" in str(exc) and self._settings.elasticsearch_ca_certs:
+                raise ConfigurationError(
+                    "设置了 KB_ELASTICSEARCH_CA_CERTS，但 KB_ELASTICSEARCH_URL 不是 https:// 地址："
+                    "节点启用了 TLS 时地址应以 https:// 开头，否则请去掉 CA 证书设置"
+                ) from exc
+            raise ConfigurationError(f"Elasticsearch 客户端配置无效：{exc}（请检查 KB_ELASTICSEARCH_*）") from exc
 
     def alias(self, collection: str) -> str:
         return f"{self._prefix}-{collection}"

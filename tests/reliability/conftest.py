@@ -41,7 +41,10 @@ class Node:
         return int((self.folder / "nodes" / "1" / "pid").read_text())
 
     def restart(self) -> None:
-        subprocess.run(["bash", str(SCRIPT), "restart", str(self.folder)], check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            ["bash", str(SCRIPT), "restart", str(self.folder)],
+            check=True, capture_output=True, timeout=300, env=os.environ | {"KB_ES_HEAP": "256m"},
+        )  # fmt: skip
 
 
 def _in_ci() -> bool:

@@ -79,6 +79,7 @@ def test_a_node_killed_mid_search_loop_fails_no_search_and_indexing_resumes(
                 detail = "no hits"
             outcomes.append((time.monotonic(), response.status_code, detail))
 
+    assert client.post("/v1/cases/search", json={"query": "拖欠工资", "size": 3}).status_code == 200  # warm
     loop = threading.Thread(target=search_loop)
     loop.start()
     try:

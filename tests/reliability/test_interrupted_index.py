@@ -1,6 +1,7 @@
 """``kb index`` killed half-way (SIGKILL, no clean-up of its own), then run again.
 
-For a plain run and a ``--rebuild``, on both stores: the rerun completes,
+For a plain run and a ``--rebuild`` (rerun as a rebuild or as a plain run), on
+both stores: the rerun completes,
 every record is there exactly once, and nothing of the killed run is left —
 no half-built Elasticsearch index or stale rebuild lock, no staging rows in
 the embedded store — while a killed rebuild never touched the copy that was
@@ -139,7 +140,8 @@ def test_a_killed_plain_run_is_completed_by_the_next(backend, settings):
         store.close()
 
 
-def test_a_killed_rebuild_leaves_the_old_copy_serving_and_is_cleared_by_the_next(backend, settings):
+@pytest.mark.parametrize("again", ["--rebuild", "plain"], ids=["rerun-rebuild", "rerun-plain"])
+def test_a_killed_rebuild_leaves_the_old_copy_serving_and_is_cleared_by_the_next(backend, settings, again):
     services = fake_services(settings)
     try:
         index_libraries(services, None, progress=False)  # the copy in service
@@ -147,8 +149,8 @@ def test_a_killed_rebuild_leaves_the_old_copy_serving_and_is_cleared_by_the_next
         kill_after_first_batch(settings, "--rebuild")
         assert case_ids(services.store) == before  # the killed rebuild never touched it
         assert leftovers(settings)  # its half-built copy is there …
-        report = rerun(settings, "--rebuild")
-        assert report["cases"]["indexed"] == SAMPLE_CASES
+        report = rerun(settings, *([again] if again == "--rebuild" else []))
+        assert report["cases"]["indexed" if again == "--rebuild" else "unchanged"] == SAMPLE_CASES
         ids = case_ids(services.store)
         assert ids == before and services.store.count("cases") == SAMPLE_CASES
         assert leftovers(settings) == []  # … and gone after the rerun

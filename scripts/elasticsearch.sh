@@ -140,7 +140,7 @@ cluster() {
 }
 
 secure() {
-    command -v openssl >/dev/null || { echo "openssl is needed to make the test CA" >&2; return 1; }
+    command -v openssl >/dev/null || { apt-get update -qq >&2 && apt-get install -y -qq openssl >&2; }
     prepare
     local certs="$es/config/certs"  # TLS files must lie under the node's config folder
     mkdir -p "$certs"

@@ -45,6 +45,10 @@ def create_app(services: Services, *, load_model: bool = True) -> FastAPI:
                 services.embedder.load()  # heavy, once, before the first request
             except KBError as exc:
                 log.error("向量模型加载失败：%s", exc.detail)
+        try:
+            services.store.ping()
+        except KBError as exc:  # logged, not raised: /readyz says 503 until the store is back
+            log.error("检索库不可用：%s", exc.detail)
         for hook in startup_hooks():  # e.g. the dispute register's migrations
             resolve(hook)(services)
         yield

@@ -79,9 +79,16 @@ def serve_command(
 
     from api.main import DEV_MODE_NOTICE, create_app
     from api.observability import configure_json_logging
-    from kb_service.errors import ConfigurationError
+    from kb_service.errors import ConfigurationError, StoreUnavailableError
 
     svc = services()
+    try:
+        # Wrong credentials or an untrusted certificate (ConfigurationError) stop start-up
+        # here, in Chinese; a store that is merely down does not: the API answers 503 with
+        # Retry-After until it is back, and serves again without a restart.
+        svc.store.ping()
+    except StoreUnavailableError as exc:
+        typer.echo(f"警告：{exc.detail}。服务照常启动，检索库恢复前相关接口返回 503", err=True)
     if svc.settings.api_keys_file is None:
         try:
             loopback = ipaddress.ip_address(host).is_loopback

@@ -143,6 +143,10 @@ class Indexer:
                 return report
             # a run that stops half-way must not leave the old fingerprint claiming the collection
             self._store.put_meta(fingerprint_meta_key(schema.name), {})
+        if not rebuild:
+            # also where the store clears what a killed run left (a rebuild's half-built copy),
+            # even when nothing changed and nothing will be written
+            self._store.ensure_collection(schema)
         existing = {} if rebuild else self._store.content_hashes(schema.name)
         records = tqdm(
             _unique(spec.load(libraries), report),

@@ -34,11 +34,16 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir)
 
     elasticsearch_url: str = "http://127.0.0.1:9200"
+    """One node's URL, or a cluster's nodes comma-separated: the client spreads requests over
+    them and retries a failed one on the next (``elasticsearch_urls``)."""
     elasticsearch_api_key: SecretStr | None = None
     elasticsearch_username: str | None = None
     elasticsearch_password: SecretStr | None = None
     elasticsearch_ca_certs: Path | None = None
     elasticsearch_timeout: float = Field(default=30.0, gt=0)
+    elasticsearch_max_retries: int = Field(default=3, ge=0, le=10)
+    """Retries of a request that failed on one node (refused, timed out, 502/503/504), each on
+    the next node: with several URLs a node's death costs a retry, not an error."""
     index_prefix: str = Field(default="kb", pattern=r"^[a-z0-9][a-z0-9_\-]*$")
 
     embedding_model: str = DEFAULT_MODEL
@@ -68,12 +73,21 @@ class Settings(BaseSettings):
         """The register's database URL, the SQLite default filled in."""
         return self.database_url or f"sqlite:///{self.data_dir / 'register.sqlite3'}"
 
+    @property
+    def elasticsearch_urls(self) -> list[str]:
+        """The nodes ``elasticsearch_url`` names (one or several)."""
+        return self.elasticsearch_url.split(",")
+
     @field_validator("elasticsearch_url")
     @classmethod
     def _url_has_scheme(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("应以 http:// 或 https:// 开头")
-        return value.rstrip("/")
+        urls = [url.strip().rstrip("/") for url in value.split(",") if url.strip()]
+        if not urls:
+            raise ValueError("不能为空")
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"{url} 应以 http:// 或 https:// 开头（多个节点用英文逗号分隔）")
+        return ",".join(urls)
 
     @field_validator("elasticsearch_ca_certs", "api_keys_file")
     @classmethod

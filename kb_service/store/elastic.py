@@ -4,7 +4,13 @@
   index ``{prefix}-{collection}-v{timestamp}``; a rebuild fills a new index
   (refresh off, no replicas) and swaps the alias in one atomic call, deleting
   the half-built index on failure. A lock document guards against two
-  rebuilds of one collection at once.
+  rebuilds of one collection at once; a process killed mid-rebuild leaves its
+  lock and half-built index, which the next writer of the collection sees are
+  a dead process's (its pid gone on this host, or no heartbeat for ten
+  minutes) and clears.
+- Several node URLs (a cluster): the client retries a failed request on the
+  next node, and searches refuse partial results (a shard lost mid-search is
+  an error worth that retry, never a silently shorter answer).
 - Text arrives pre-tokenised by our analyzer and is indexed with the built-in
   ``whitespace`` analyzer (the integ-test distribution has no
   ``analysis-common``); vectors are ``dense_vector`` with float HNSW.
@@ -17,6 +23,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -26,6 +35,7 @@ from typing import Any
 
 from kb_service.errors import (
     CollectionNotIndexedError,
+    ConfigurationError,
     ConflictError,
     NotFoundError,
     StoreError,
@@ -54,24 +64,63 @@ from kb_service.store.protocol import (
 
 _HIDDEN = sorted(RESERVED_FIELDS)  # never returned to callers
 
+log = logging.getLogger(__name__)
+
+LOCK_HEARTBEAT_SECONDS = 30.0
+"""How often a running rebuild refreshes its lock."""
+LOCK_STALE_SECONDS = 600.0
+"""A rebuild lock not refreshed for this long belongs to a process that died (on another host:
+on this one, a holder whose pid is gone is known dead at once)."""
+
+
+def _holder_is_dead(holder: Mapping[str, Any]) -> bool:
+    if holder.get("host") == socket.gethostname() and isinstance(holder.get("pid"), int):
+        if holder["pid"] == os.getpid():
+            return False
+        try:
+            os.kill(holder["pid"], 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # alive, another user's
+            return False
+        return False
+    return time.time() - float(holder.get("heartbeat") or holder.get("since") or 0) > LOCK_STALE_SECONDS
+
 
 @contextmanager
 def _native_errors(url: str, prefix: str = "") -> Iterator[None]:
-    """Map the client's exceptions to ours, at the boundary."""
+    """Map the client's exceptions to ours, at the boundary.
+
+    A node that cannot be reached is transient (StoreUnavailableError: 503 and
+    Retry-After, and the same process serves again once it is back); an
+    untrusted certificate or refused credentials will not heal by waiting, so
+    they are ConfigurationError naming the setting to fix (``kb serve`` stops on
+    them at start-up)."""
     import elasticsearch
 
     try:
         yield
+    except elasticsearch.SSLError as exc:  # before ConnectionError, its parent
+        raise ConfigurationError(
+            f"与 Elasticsearch（{url}）建立 TLS 连接失败：节点证书不受信任或握手失败。"
+            "请检查 KB_ELASTICSEARCH_CA_CERTS 是否为签发该节点证书的 CA 证书（PEM），"
+            "以及 KB_ELASTICSEARCH_URL 的主机名是否与证书一致"
+        ) from exc
     except (elasticsearch.ConnectionError, elasticsearch.ConnectionTimeout) as exc:
+        hint = "；若节点启用了 TLS，地址应以 https:// 开头" if "http://" in url else ""
         raise StoreUnavailableError(
-            f"无法连接 Elasticsearch（{url}）：请确认服务已启动、KB_ELASTICSEARCH_URL 正确"
+            f"无法连接 Elasticsearch（{url}）：请确认服务已启动、KB_ELASTICSEARCH_URL 正确{hint}"
         ) from exc
     except elasticsearch.AuthenticationException as exc:
-        raise StoreUnavailableError(
-            "Elasticsearch 拒绝认证：请检查 KB_ELASTICSEARCH_API_KEY 或用户名、密码"
+        raise ConfigurationError(
+            f"Elasticsearch（{url}）拒绝认证：请检查 KB_ELASTICSEARCH_API_KEY，"
+            "或 KB_ELASTICSEARCH_USERNAME 与 KB_ELASTICSEARCH_PASSWORD（节点启用了安全认证时须设置其一）"
         ) from exc
     except elasticsearch.AuthorizationException as exc:
-        raise StoreUnavailableError("Elasticsearch 账户权限不足，无法访问索引") from exc
+        raise ConfigurationError(
+            "Elasticsearch 账户权限不足，无法访问索引：请为 KB_ELASTICSEARCH_API_KEY 或该用户授予"
+            f"索引 {prefix}-* 的读写与管理权限"
+        ) from exc
     except elasticsearch.ApiError as exc:
         missing = _missing_index(exc)
         if missing is not None:
@@ -114,10 +163,12 @@ class ElasticsearchStore:
     def _client(self):
         from elasticsearch import Elasticsearch
 
+        # Every node named: a request that fails on one (refused, timed out, 502/503/504) is
+        # retried on the next, and the dead one is left alone for a while (elastic-transport).
         options: dict[str, Any] = {
             "request_timeout": self._settings.elasticsearch_timeout,
             "retry_on_timeout": True,
-            "max_retries": 2,
+            "max_retries": self._settings.elasticsearch_max_retries,
         }
         if self._settings.elasticsearch_api_key:
             options["api_key"] = self._settings.elasticsearch_api_key.get_secret_value()
@@ -128,7 +179,15 @@ class ElasticsearchStore:
             )
         if self._settings.elasticsearch_ca_certs:
             options["ca_certs"] = str(self._settings.elasticsearch_ca_certs)
-        return Elasticsearch(self._url, **options)
+        try:
+            return Elasticsearch(self._settings.elasticsearch_urls, **options)
+        except ValueError as exc:  # e.g. TLS options on an http:// URL
+            if "https" in str(exc) and self._settings.elasticsearch_ca_certs:
+                raise ConfigurationError(
+                    "设置了 KB_ELASTICSEARCH_CA_CERTS，但 KB_ELASTICSEARCH_URL 不是 https:// 地址："
+                    "节点启用了 TLS 时地址应以 https:// 开头，否则请去掉 CA 证书设置"
+                ) from exc
+            raise ConfigurationError(f"Elasticsearch 客户端配置无效：{exc}（请检查 KB_ELASTICSEARCH_*）") from exc
 
     def alias(self, collection: str) -> str:
         return f"{self._prefix}-{collection}"
@@ -161,9 +220,13 @@ class ElasticsearchStore:
         settings: dict[str, Any] = {"number_of_shards": 1}
         if for_rebuild:
             settings |= {"number_of_replicas": 0, "refresh_interval": "-1"}
+            self._client.indices.create(index=name, mappings=mapping_for(schema), settings=settings)
         else:
+            # created with its alias in one call: a process killed here leaves no orphan index
             settings["auto_expand_replicas"] = "0-1"
-        self._client.indices.create(index=name, mappings=mapping_for(schema), settings=settings)
+            self._client.indices.create(
+                index=name, mappings=mapping_for(schema), settings=settings, aliases={self.alias(schema.name): {}}
+            )
         return name
 
     @_translating
@@ -173,11 +236,11 @@ class ElasticsearchStore:
         if schema.name in self._ensured:
             return
         alias = self.alias(schema.name)
+        self._sweep_leftovers(schema.name)
         if self._client.indices.exists_alias(name=alias):
             self._client.indices.put_mapping(index=alias, **mapping_for(schema))
         else:
-            index = self._new_index(schema, for_rebuild=False)
-            self._client.indices.put_alias(index=index, name=alias)
+            self._new_index(schema, for_rebuild=False)
         self._ensured.add(schema.name)
 
     # -- writing -------------------------------------------------------------------
@@ -219,34 +282,111 @@ class ElasticsearchStore:
         self._client.indices.refresh(index=self.alias(schema.name))
         return result
 
-    @contextmanager
-    def _rebuild_lock(self, collection: str):
+    # -- rebuilds: a lock, and what a killed rebuild leaves behind ------------------------
+    def _lock_id(self, collection: str) -> str:
+        return f"rebuild-{collection}"
+
+    def _lock_holder(self, collection: str) -> dict[str, Any] | None:
+        """The lock document of a rebuild of ``collection`` (with its seq_no), or None."""
         import elasticsearch
 
         try:
+            return dict(self._client.get(index=self._lock_index, id=self._lock_id(collection)))
+        except elasticsearch.NotFoundError:
+            return None
+
+    def _try_lock(self, collection: str) -> bool:
+        """Take the rebuild lock; False if a live process holds it. A lock whose holder died
+        (its pid is gone on this host, or it has not beaten for ``LOCK_STALE_SECONDS``) is
+        taken over, by one contender only (compare-and-set on its sequence number)."""
+        import elasticsearch
+
+        mine = {"since": time.time(), "heartbeat": time.time(), "host": socket.gethostname(), "pid": os.getpid()}
+        try:
+            self._client.index(
+                index=self._lock_index, id=self._lock_id(collection), document=mine, op_type="create", refresh=True
+            )
+            return True
+        except elasticsearch.ConflictError:
+            pass
+        held = self._lock_holder(collection)
+        if held is None:  # released meanwhile
+            return self._try_lock(collection)
+        if not _holder_is_dead(held["_source"]):
+            return False
+        try:
             self._client.index(
                 index=self._lock_index,
-                id=f"rebuild-{collection}",
-                document={"since": time.time()},
-                op_type="create",
+                id=self._lock_id(collection),
+                document=mine,
+                if_seq_no=held["_seq_no"],
+                if_primary_term=held["_primary_term"],
                 refresh=True,
             )
-        except elasticsearch.ConflictError as exc:
-            raise ConflictError(f"{collection} 集合正在由另一个进程重建，请稍后再试") from exc
+        except elasticsearch.ConflictError:
+            return False
+        source = held["_source"]
+        log.warning(
+            "%s 集合的重建锁属于已中断的进程（%s@%s），已接管并清理其半成品索引",
+            collection, source.get("pid"), source.get("host"),
+        )  # fmt: skip
+        return True
+
+    def _unlock(self, collection: str) -> None:
+        self._client.options(ignore_status=404).delete(
+            index=self._lock_index, id=self._lock_id(collection), refresh=True
+        )
+
+    def _heartbeat(self, collection: str) -> None:
+        self._client.update(index=self._lock_index, id=self._lock_id(collection), doc={"heartbeat": time.time()})
+
+    @contextmanager
+    def _rebuild_lock(self, collection: str):
+        if not self._try_lock(collection):
+            raise ConflictError(f"{collection} 集合正在由另一个进程重建，请稍后再试")
         try:
             yield
         finally:
-            self._client.delete(index=self._lock_index, id=f"rebuild-{collection}", refresh=True)
+            self._unlock(collection)
+
+    def _leftovers(self, collection: str) -> list[str]:
+        """Versioned indices of ``collection`` that its alias does not point at: a rebuild's
+        half-built copy, or an old copy a swap did not get to delete."""
+        alias = self.alias(collection)
+        found = self._client.indices.get(index=f"{alias}-v*", expand_wildcards="open,closed")
+        return sorted(name for name, info in found.items() if alias not in (info.get("aliases") or {}))
+
+    def _drop_leftovers(self, collection: str) -> None:
+        """Only with the rebuild lock held: then no rebuild is filling any of them."""
+        for name in self._leftovers(collection):
+            self._client.indices.delete(index=name, ignore_unavailable=True)
+
+    def _sweep_leftovers(self, collection: str) -> None:
+        """What a killed process left of ``collection`` (a stale lock, leftover indices) is
+        cleared by the next process that writes it; a live rebuild is left alone."""
+        if not self._leftovers(collection) and self._lock_holder(collection) is None:
+            return
+        if self._try_lock(collection):
+            try:
+                self._drop_leftovers(collection)
+            finally:
+                self._unlock(collection)
 
     @contextmanager
     def rebuilding(self, schema: CollectionSchema):
         store = self
         with _native_errors(self._url, self._prefix), self._rebuild_lock(schema.name):
+            self._drop_leftovers(schema.name)
             index = self._new_index(schema, for_rebuild=True)
 
             class _Writer:
+                beat = time.monotonic()
+
                 def write(self, documents: Iterable[Document]) -> WriteResult:
                     with _native_errors(store._url, store._prefix):
+                        if time.monotonic() - self.beat > LOCK_HEARTBEAT_SECONDS:
+                            store._heartbeat(schema.name)
+                            self.beat = time.monotonic()
                         return store._bulk(index, documents)
 
             try:
@@ -402,6 +542,7 @@ class ElasticsearchStore:
         if not query.terms or not query.fields:
             return SearchPage(total=0, hits=[])
         response = self._client.search(
+            allow_partial_search_results=False,  # a shard lost mid-search is an error, retried
             index=self.alias(schema.name),
             query=compile_keyword_query(query, filter),
             sort=[{"_score": "desc"}, {"id": "asc"}],
@@ -449,6 +590,7 @@ class ElasticsearchStore:
         if filter is not None:
             knn["filter"] = [compile_filter(filter)]
         response = self._client.search(
+            allow_partial_search_results=False,  # a shard lost mid-search is an error, retried
             index=self.alias(schema.name), knn=knn, size=size, source_excludes=_HIDDEN
         )
         hits = [
@@ -468,6 +610,7 @@ class ElasticsearchStore:
         if schema.browse_order:
             sort.insert(0, {schema.browse_order: {"order": "desc", "missing": "_last"}})
         response = self._client.search(
+            allow_partial_search_results=False,  # a shard lost mid-search is an error, retried
             index=self.alias(schema.name),
             query=query,
             sort=sort,
@@ -486,6 +629,7 @@ class ElasticsearchStore:
         self._require(collection)
         query = {"bool": {"filter": [compile_filter(filter)]}} if filter else {"match_all": {}}
         response = self._client.search(
+            allow_partial_search_results=False,  # a shard lost mid-search is an error, retried
             index=self.alias(collection), query=query, size=0, aggs=compile_facets(facets)
         )
         return read_facets(facets, response.get("aggregations", {}))

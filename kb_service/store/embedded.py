@@ -183,6 +183,7 @@ class EmbeddedStore:
         self._local = threading.local()
         self._snapshots: dict[str, _Snapshot] = {}
         self._snapshot_lock = threading.Lock()
+        self._swept: set[str] = set()
 
     # -- connection ----------------------------------------------------------------
     @property
@@ -250,6 +251,24 @@ class EmbeddedStore:
         # indexer records the vector dimension as collection metadata (put_meta).
         with self._sql() as db, db:
             db.execute("INSERT OR IGNORE INTO collections (name) VALUES (?)", (schema.name,))
+        if schema.name not in self._swept:
+            self._sweep_staging(schema.name)
+
+    def _sweep_staging(self, name: str) -> None:
+        """A rebuild holds the write lock from start to swap, so staging rows found while we
+        hold it are a killed rebuild's: drop them. Once per collection and process; skipped
+        (tried again next time) while another writer holds the lock."""
+        lock = FileLock(str(self._data_dir / "write.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except (Timeout, OSError):
+            return
+        try:
+            with self._sql() as db, db:
+                db.execute("DELETE FROM documents WHERE collection = ?", (name + _REBUILD_SUFFIX,))
+            self._swept.add(name)
+        finally:
+            lock.release()
 
     def has_collection(self, name: str) -> bool:
         with self._sql() as db:

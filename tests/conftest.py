@@ -11,7 +11,7 @@ Markers are applied here, from what a test uses, so they cannot be forgotten:
 a test whose fixtures reach the real model is ``slow``; one parametrized on
 the Elasticsearch backend is ``elasticsearch`` (and on PostgreSQL,
 ``postgresql``, declared where the fixture is). The fast suite,
-``pytest -m "not slow and not elasticsearch and not browser"``, therefore
+``pytest -m "not slow and not long and not elasticsearch and not browser"``, therefore
 needs neither model nor node (PostgreSQL cases skip without a server); and a test left unmarked that constructs the model anyway
 fails, naming the marker it lacks.
 """

@@ -29,6 +29,8 @@ from kb_service.service import Services
 from kb_service.store import build_store
 from tests.fakes import HashingEmbedder
 
+pytestmark = pytest.mark.long  # kb runs in subprocesses for minutes: not in the fast suite
+
 ROOT = Path(__file__).parents[2]
 SAMPLE_CASES = 152
 """Cases in the shipped sample library: three encoder batches of 64 documents."""

@@ -12,6 +12,7 @@ import json
 import sqlite3
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -22,6 +23,8 @@ from kb_service.store import build_store
 from tests.disputes.conftest import dispute
 from tests.fakes import HashingEmbedder
 from tests.reliability.test_interrupted_index import SAMPLE_CASES, kb
+
+pytestmark = pytest.mark.long  # kb runs in subprocesses for minutes: not in the fast suite
 
 REQUEST_BOUND = 45.0
 """A write waits at most 30 s for the lock (then the copy is left for the next kb index)."""

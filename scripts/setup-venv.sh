@@ -9,7 +9,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${KB_PYTHON:-python3.11}"
 command -v "$python" >/dev/null 2>&1 || python=python3
-key="$(cat "$root/pyproject.toml" "$root/scripts/setup-venv.sh" | sha256sum | cut -c1-16)"
+# The key covers what is installed (dependencies, extras, build system) and this script, not
+# the rest of pyproject.toml: a new pytest marker must not rebuild torch.
+deps="$("$python" -c 'import json, sys, tomllib
+d = tomllib.load(open(sys.argv[1], "rb"))
+print(json.dumps([d.get("build-system"), d["project"].get("dependencies"), d["project"].get("optional-dependencies")], sort_keys=True))' "$root/pyproject.toml")"
+key="$( { echo "$deps"; cat "$root/scripts/setup-venv.sh"; } | sha256sum | cut -c1-16)"
 venv="${KB_VENV_ROOT:-$HOME/.cache/kb-service/venvs}/$key"
 
 if [ ! -f "$venv/.complete" ]; then

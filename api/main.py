@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import observability, problems
 from api.auth import KeyRing
+from api.limits import BodyLimits
 from api.pages import common as pages
 from api.routers import admin, health
 from kb_service.errors import KBError
@@ -70,6 +71,7 @@ def create_app(services: Services, *, load_model: bool = True) -> FastAPI:
                 )
             return await call_next(request)
 
+    app.add_middleware(BodyLimits, settings=settings)
     observability.install(app)  # last added, so outermost: every response gets its headers
     app.include_router(health.router)
     for domain in DOMAINS:

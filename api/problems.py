@@ -1,11 +1,13 @@
 """The one place where errors become HTTP: application/problem+json with a Chinese detail.
 
     KBError subclass          status
+    TooLargeError             413  (names the field: body or file)
     InvalidInputError         422  (names the field)
     NotFoundError             404
     AuthenticationError       401
     PermissionDeniedError     403
     ConflictError             409
+    RateLimitedError          429  (with Retry-After)
     StoreUnavailableError     503  (with Retry-After)
     CollectionNotIndexedError 503  (with Retry-After; the detail says to run kb index)
     ConfigurationError        503
@@ -31,7 +33,9 @@ from kb_service.errors import (
     KBError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitedError,
     StoreUnavailableError,
+    TooLargeError,
 )
 from kb_service.validation import describe_error
 
@@ -39,12 +43,14 @@ log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
 
-_STATUS: list[tuple[type[KBError], int]] = [
+_STATUS: list[tuple[type[KBError], int]] = [  # the first match wins: subclasses first
+    (TooLargeError, 413),
     (InvalidInputError, 422),
     (NotFoundError, 404),
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
     (ConflictError, 409),
+    (RateLimitedError, 429),
     (StoreUnavailableError, 503),
     (CollectionNotIndexedError, 503),
     (ConfigurationError, 503),
@@ -68,19 +74,24 @@ def status_of(error: KBError) -> int:
     return next((status for kind, status in _STATUS if isinstance(error, kind)), 500)
 
 
+def response_for(exc: KBError, path: str = "") -> JSONResponse:
+    """The problem+json answer for one of our errors (also used by middleware outside the routes)."""
+    status = status_of(exc)
+    headers = {}
+    if status in (503, 429):
+        headers["Retry-After"] = str(getattr(exc, "retry_after_seconds", StoreUnavailableError.retry_after_seconds))
+    if isinstance(exc, AuthenticationError):
+        headers["WWW-Authenticate"] = "Bearer"
+    extra = {"field": exc.field} if isinstance(exc, InvalidInputError) and exc.field else {}
+    if status == 500:
+        log.error("%s on %s: %s", type(exc).__name__, path, exc.detail)
+    return problem(status, exc.title, exc.detail, headers, code=exc.code, **extra)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(KBError)
     async def kb_error(request: Request, exc: KBError) -> JSONResponse:
-        status = status_of(exc)
-        headers = {}
-        if status == 503:
-            headers["Retry-After"] = str(getattr(exc, "retry_after_seconds", StoreUnavailableError.retry_after_seconds))
-        if isinstance(exc, AuthenticationError):
-            headers["WWW-Authenticate"] = "Bearer"
-        extra = {"field": exc.field} if isinstance(exc, InvalidInputError) and exc.field else {}
-        if status == 500:
-            log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc.detail)
-        return problem(status, exc.title, exc.detail, headers, code=exc.code, **extra)
+        return response_for(exc, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -97,6 +108,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 413:  # Starlette's body limit tripped while a route read the body
+            from api.limits import too_large
+
+            return response_for(too_large(request.scope, request.app.state.services.settings), request.url.path)
         detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else {
             404: f"没有这个地址：{request.url.path}", 405: "该地址不支持此请求方法"
         }.get(exc.status_code, str(exc.detail))

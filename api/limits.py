@@ -32,11 +32,11 @@ def too_large(scope: Scope, settings: Settings) -> TooLargeError:
     """The error for a body over its limit: which limit, and what to do instead."""
     if _is_upload(scope):
         return TooLargeError(
-            f"上传的文件过大：上限 {_megabytes(settings.max_upload_bytes)}（KB_MAX_UPLOAD_BYTES），请分成几个文件上传",
+            f"上传的文件（file）过大：上限 {_megabytes(settings.max_upload_bytes)}（KB_MAX_UPLOAD_BYTES），请分成几个文件上传",
             field="file",
         )
     return TooLargeError(
-        f"请求体过大：上限 {_megabytes(settings.max_body_bytes)}（KB_MAX_BODY_BYTES）；"
+        f"请求体（body）过大：上限 {_megabytes(settings.max_body_bytes)}（KB_MAX_BODY_BYTES）；"
         "纠纷情况等文字请精简，大批数据请用文件导入",
         field="body",
     )
@@ -59,6 +59,8 @@ class BodyLimits:
         if declared.isdigit() and int(declared) > guard.max_body_size:
             from api.problems import response_for
 
-            await response_for(too_large(scope, self.settings), scope.get("path", ""))(scope, receive, send)
+            await response_for(too_large(scope, self.settings), scope.get("path", ""))(
+                scope, receive, send
+            )
             return
         await guard(scope, receive, send)

@@ -56,6 +56,7 @@ _STATUS: list[tuple[type[KBError], int]] = [  # the first match wins: subclasses
     (ConfigurationError, 503),
 ]
 
+_LOCATIONS = ("body", "query", "path", "header", "cookie")
 _HTTP_TITLES = {404: "未找到", 405: "方法不允许", 401: "未认证", 403: "无权访问"}
 
 
@@ -68,6 +69,14 @@ def problem(
     body = {"type": PROBLEM_TYPES + (code or str(status)), "title": title, "status": status, "detail": detail}
     body.update(extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _unreadable_body(request: Request) -> InvalidInputError:
+    if request.headers.get("content-type", "").lower().startswith("multipart/"):
+        return InvalidInputError("上传的文件（file）无法解析：应为 multipart/form-data，文件放在 file 字段中", field="file")
+    return InvalidInputError(
+        "请求体（body）无法解析：应为 UTF-8 编码的 JSON 对象（GBK/GB18030 等编码请先转换），且不能嵌套过深", field="body"
+    )
 
 
 def status_of(error: KBError) -> int:
@@ -98,16 +107,24 @@ def install(app: FastAPI) -> None:
         problems = []
         fields = []
         for error in exc.errors():
-            loc = [str(p) for p in error["loc"] if p not in ("body", "query", "path")]
+            # loc starts with where the value came from (body, query, path …); only that first
+            # element goes: a body field may itself be called ``query``
+            given = [str(p) for p in error["loc"]]
+            loc = given[1:] if given and given[0] in _LOCATIONS else given
+            if error["type"] == "json_invalid" or not loc:
+                loc = ["body"]
             field, message = describe_error({**error, "loc": loc})
             fields.append(field)
-            problems.append(f"字段 {field}：{message}")
+            problems.append(f"请求体（body）：{message}" if field == "body" else f"字段 {field}：{message}")
         return problem(
             422, "输入无效", "；".join(problems), code=InvalidInputError.code, field=fields[0] if fields else None
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI could not even decode the body: not UTF-8, JSON nested too deep, a broken multipart
+            return response_for(_unreadable_body(request), request.url.path)
         if exc.status_code == 413:  # Starlette's body limit tripped while a route read the body
             from api.limits import too_large
 

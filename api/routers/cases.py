@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from api.deps import Reader, ServicesDep
 from cases.queries import CaseFilters, CaseLibrary
 from kb_service.export import MEDIA_TYPES
-from kb_service.text import MAX_PAGE_SIZE
+from kb_service.text import MAX_PAGE_SIZE, MAX_QUERY
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -26,7 +26,7 @@ class CaseSearchRequest(BaseModel):
         },
     )
 
-    query: str = ""
+    query: str = Field(default="", max_length=MAX_QUERY)
     filters: CaseFilters = Field(default_factory=CaseFilters)
     size: int = Field(default=10, ge=1, le=MAX_PAGE_SIZE)
     offset: int = Field(default=0, ge=0, le=10_000)

@@ -14,7 +14,9 @@ from tests.disputes.wiring import indexed_sample, with_register, write_keys
 
 
 def fast_services(tmp_path: Path, **settings: object) -> Services:
-    base = with_register(indexed_sample(), f"sqlite:///{tmp_path / 'register.sqlite3'}", data_dir=tmp_path / "data")
+    base = with_register(
+        indexed_sample(), f"sqlite:///{tmp_path / 'register.sqlite3'}", data_dir=tmp_path / "data"
+    )
     if base.store.has_collection("disputes"):  # the shared sample store keeps other tests' copies
         base.store.delete("disputes", [s["id"] for s in base.store.iter_sources("disputes")])
     update = {"api_keys_file": write_keys(tmp_path), **settings}
@@ -27,4 +29,7 @@ def fast_services(tmp_path: Path, **settings: object) -> Services:
 
 
 def fast_client(tmp_path: Path, **settings: object) -> TestClient:
-    return TestClient(create_app(fast_services(tmp_path, **settings), load_model=False), raise_server_exceptions=False)
+    return TestClient(
+        create_app(fast_services(tmp_path, **settings), load_model=False),
+        raise_server_exceptions=False,
+    )

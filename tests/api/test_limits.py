@@ -41,7 +41,9 @@ def test_a_body_without_a_declared_size_is_cut_off_as_it_arrives(client):
             yield payload[start : start + 4096]
 
     response = client.post(
-        "/v1/cases/search", content=chunks(), headers={**auth("mediator"), "content-type": "application/json"}
+        "/v1/cases/search",
+        content=chunks(),
+        headers={**auth("mediator"), "content-type": "application/json"},
     )
     assert_too_large(response, "body", "KB_MAX_BODY_BYTES")
 
@@ -57,7 +59,13 @@ def test_an_upload_over_its_own_limit_is_413_naming_the_file(client):
 
 def test_an_upload_may_be_larger_than_a_plain_body(client):
     line = json.dumps(dispute(), ensure_ascii=False) + "\n"
-    files = {"file": ("台账.jsonl", io.BytesIO(line.encode() + b"\n" * 20 * 1024), "application/octet-stream")}
+    files = {
+        "file": (
+            "台账.jsonl",
+            io.BytesIO(line.encode() + b"\n" * 20 * 1024),
+            "application/octet-stream",
+        )
+    }
     response = client.post("/v1/disputes/import", files=files, headers=auth("admin"))
     assert response.status_code == 200, response.text[:300]
     assert response.json()["imported"] == 1

@@ -61,7 +61,12 @@ def install(app: FastAPI) -> None:
 
 
 def _record(
-    request: Request, principal: Principal, action: str, kind: str, object_id: str | None, status: int
+    request: Request,
+    principal: Principal,
+    action: str,
+    kind: str,
+    object_id: str | None,
+    status: int,
 ) -> None:
     from disputes.audit import Access, AuditLog
     from disputes.service import register_for

@@ -19,7 +19,14 @@ from limits.strategies import MovingWindowRateLimiter
 
 from kb_service.errors import RateLimitedError
 
-_UNITS = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "月", "year": "年"}
+_UNITS = {
+    "second": "秒",
+    "minute": "分钟",
+    "hour": "小时",
+    "day": "天",
+    "month": "月",
+    "year": "年",
+}
 
 
 def describe(item: RateLimitItem) -> str:
@@ -40,5 +47,6 @@ class RateLimits:
                 reset, _ = self._limiter.get_window_stats(item, who)
                 wait = max(1, math.ceil(reset - time.time()))
                 raise RateLimitedError(
-                    f"请求过于频繁：{what}{describe(item)}（KB_RATE_LIMIT）；请 {wait} 秒后重试", wait
+                    f"请求过于频繁：{what}{describe(item)}（KB_RATE_LIMIT）；请 {wait} 秒后重试",
+                    wait,
                 )

@@ -81,16 +81,29 @@ class AuditLog:
         if since:
             conditions.append(AuditEntry.at >= dt.datetime.combine(since, dt.time(), dt.UTC))
         if until:
-            conditions.append(AuditEntry.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC))
+            conditions.append(
+                AuditEntry.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
+            )
         try:
             with Session(self._engine) as session:
-                total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
+                total = session.scalar(
+                    select(func.count()).select_from(AuditEntry).where(*conditions)
+                )
                 rows = session.scalars(
-                    select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).offset(offset).limit(size)
+                    select(AuditEntry)
+                    .where(*conditions)
+                    .order_by(AuditEntry.id.desc())
+                    .offset(offset)
+                    .limit(size)
                 ).all()
         except OperationalError as exc:
             raise unavailable(self._engine, exc) from exc
-        return {"total": total, "offset": offset, "size": size, "items": [_as_dict(row) for row in rows]}
+        return {
+            "total": total,
+            "offset": offset,
+            "size": size,
+            "items": [_as_dict(row) for row in rows],
+        }
 
 
 def _as_dict(row: AuditEntry) -> dict[str, Any]:

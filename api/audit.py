@@ -80,3 +80,5 @@ def _record(
         AuditLog(register_for(request.app.state.services.settings)).record(access)
     except KBError as exc:
         log.error("审计日志写入失败（%s %s）：%s", action, kind, exc.detail)
+    except Exception:  # whatever else breaks the register, the caller still gets the answer
+        log.exception("审计日志写入失败（%s %s）", action, kind)

@@ -264,7 +264,8 @@ def _csv_cells(path: Path) -> Iterator[list[Any]]:
         yield from reader
     except csv.Error as exc:  # a cell over the csv module's field limit, a stray NUL …
         raise InvalidInputError(
-            f"CSV 文件第 {reader.line_num} 行无法读取（{exc}）：请检查该行，或另存为 .xlsx 后重试", field="file"
+            f"CSV 文件第 {reader.line_num} 行无法读取（{exc}）：请检查该行，或另存为 .xlsx 后重试",
+            field="file",
         ) from exc
 
 
@@ -276,7 +277,8 @@ def _xlsx_cells(path: Path) -> Iterator[list[Any]]:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise InvalidInputError(
-            f"无法读取 Excel 文件（{exc}）：不是有效的 .xlsx 文件，请用 Excel 或 WPS 另存为 .xlsx 后重试", field="file"
+            f"无法读取 Excel 文件（{exc}）：不是有效的 .xlsx 文件，请用 Excel 或 WPS 另存为 .xlsx 后重试",
+            field="file",
         ) from exc
     try:
         sheet = workbook.active

@@ -71,7 +71,9 @@ def plain_text(value: str | None) -> str | None:
     for char in value:
         category = unicodedata.category(char)
         if (category == "Cc" and char not in "\t\n\r") or category in ("Cf", "Cs", "Co"):
-            name = _INVISIBLE_NAMES.get(char) or ("控制字符" if category == "Cc" else "不可见的格式字符")
+            name = _INVISIBLE_NAMES.get(char) or (
+                "控制字符" if category == "Cc" else "不可见的格式字符"
+            )
             raise ValueError(f"含有{name}（U+{ord(char):04X}），请删除后重新输入")
     return value
 

@@ -50,7 +50,10 @@ def install(app: FastAPI) -> None:
         route = request.scope.get("route")
         audited = AUDITED.get((request.method, getattr(route, "path", "")))
         principal: Principal | None = getattr(request.state, "principal", None)
-        if audited is not None and principal is not None:
+        # reads and refused reads (403, 404: someone looking where they may not); a malformed
+        # request (422) read nothing, and its path may hold anything
+        recorded = response.status_code < 300 or response.status_code in (403, 404)
+        if audited is not None and principal is not None and recorded:
             action, kind, parameter = audited
             object_id = request.path_params.get(parameter) if parameter else None
             await run_in_threadpool(

@@ -60,7 +60,8 @@ _INVISIBLE_NAMES = {"\u200b": "零宽空格", "\u200c": "零宽非连接符", "\
 
 def plain_text(value: str | None) -> str | None:
     """Refuse text carrying characters nobody types on purpose: control characters (other than
-    tab and line breaks) and invisible format characters (zero-width spaces, bidirectional overrides).
+    tab and line breaks), invisible format characters (zero-width spaces, bidirectional overrides)
+    and lone surrogates (a JSON ``\\ud800`` escape, which no database can store).
 
     In a register they make two names that look the same differ (a committee typed with a
     zero-width space becomes a second committee), or turn text around on screen (U+202E), so
@@ -70,7 +71,8 @@ def plain_text(value: str | None) -> str | None:
         return None
     for char in value:
         category = unicodedata.category(char)
-        if (category == "Cc" and char not in "\t\n\r") or category in ("Cf", "Cs", "Co"):
+        # private-use characters (Co) stay: rare characters of names live there in older GB18030 systems
+        if (category == "Cc" and char not in "\t\n\r") or category in ("Cf", "Cs"):
             name = _INVISIBLE_NAMES.get(char) or (
                 "控制字符" if category == "Cc" else "不可见的格式字符"
             )

@@ -66,7 +66,8 @@ class World:
         counts: dict[str, Any] = {}
         engine = self.register.engine
         with engine.connect() as connection:
-            for name in inspect(engine).get_table_names():
+            # the audit log records a refused read of a dispute or case (who tried which id) by design
+            for name in set(inspect(engine).get_table_names()) - {"audit_log"}:
                 counts[f"table {name}"] = connection.execute(
                     select(func.count()).select_from(table(name))
                 ).scalar()
@@ -117,7 +118,7 @@ def request_of(case: dict[str, Any], world: World) -> dict[str, Any]:
         spec = case["repeat"]
         _put(body, spec["field"], spec["text"] * spec["times"])
     if body is not None:
-        kwargs["content"] = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        kwargs["content"] = json.dumps(body).encode()  # \uXXXX escapes: lone surrogates travel as JSON allows
         headers["content-type"] = "application/json"
     if "nest" in case:
         depth = case["nest"]["depth"]

@@ -118,7 +118,8 @@ def request_of(case: dict[str, Any], world: World) -> dict[str, Any]:
         spec = case["repeat"]
         _put(body, spec["field"], spec["text"] * spec["times"])
     if body is not None:
-        kwargs["content"] = json.dumps(body).encode()  # \uXXXX escapes: lone surrogates travel as JSON allows
+        # \uXXXX escapes: lone surrogates travel as JSON allows them
+        kwargs["content"] = json.dumps(body).encode()
         headers["content-type"] = "application/json"
     if "nest" in case:
         depth = case["nest"]["depth"]

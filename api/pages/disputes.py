@@ -72,7 +72,7 @@ def disputes_page(
     try:
         result = _desk(request, principal).list(
             {"status": params["status"], "dispute_type": params["type"], "region": region or None,
-             "received_from": date_from or None, "received_to": date_to or None, "party": party or None},
+             "date_from": date_from or None, "date_to": date_to or None, "party": party or None},
             offset=(page - 1) * PAGE_SIZE, size=PAGE_SIZE,
         )  # fmt: skip
     except (KBError, ValueError) as exc:

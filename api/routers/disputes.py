@@ -73,8 +73,9 @@ def _filters(
     status: list[str], dispute_type: list[str], region: str | None, committee: str | None,
     party: str | None, date_from: str | None, date_to: str | None,
 ) -> dict[str, Any]:  # fmt: skip
+    # date_from/date_to, not received_*: an error names the parameter the caller used
     values = {"status": status, "dispute_type": dispute_type, "region": region, "committee": committee,
-              "party": party, "received_from": date_from, "received_to": date_to}  # fmt: skip
+              "party": party, "date_from": date_from, "date_to": date_to}  # fmt: skip
     return {k: v for k, v in values.items() if v not in (None, "", [])}
 
 

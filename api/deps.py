@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.auth import KeyRing
+from api.auth import KeyFile, digest
+from api.ratelimit import RateLimits
 from kb_service.access import DEVELOPER, Permission, Principal
+from kb_service.errors import AuthenticationError
 from kb_service.service import Services
 
 KEY_COOKIE = "kb_key"
@@ -25,9 +27,29 @@ def api_key(request: Request) -> str | None:
     return request.cookies.get(KEY_COOKIE)  # the web pages' login stores the key here
 
 
+def identify(request: Request, key: str | None) -> Principal:
+    """Who holds ``key``, counted against the rate limit (api/ratelimit.py): the key's own
+    count, or for a wrong key the caller's address."""
+    keyring: KeyFile | None = request.app.state.keyring
+    if keyring is None:
+        return DEVELOPER
+    limits: RateLimits | None = request.app.state.rate_limits
+    try:
+        principal = keyring.identify(key)
+    except AuthenticationError:
+        if key and limits is not None:
+            address = request.client.host if request.client else "unknown"
+            limits.hit(f"address:{address}", what="每个地址的错误密钥")
+        raise
+    if limits is not None:
+        limits.hit(f"key:{digest(key or '')}")
+    return principal
+
+
 def get_principal(request: Request) -> Principal:
-    keyring: KeyRing | None = request.app.state.keyring
-    return DEVELOPER if keyring is None else keyring.identify(api_key(request))
+    principal = identify(request, api_key(request))
+    request.state.principal = principal  # for the audit log (api/audit.py), written after the route
+    return principal
 
 
 def allow(permission: Permission):

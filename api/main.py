@@ -10,9 +10,11 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
-from api import observability, problems
-from api.auth import KeyRing
+from api import audit, observability, problems
+from api.auth import KeyFile
+from api.limits import BodyLimits
 from api.pages import common as pages
+from api.ratelimit import RateLimits
 from api.routers import admin, health
 from kb_service.errors import KBError
 from kb_service.registry import DOMAINS, resolve, startup_hooks
@@ -34,7 +36,7 @@ def _is_loopback(host: str | None) -> bool:
 
 def create_app(services: Services, *, load_model: bool = True) -> FastAPI:
     settings = services.settings
-    keyring = KeyRing.load(settings.api_keys_file) if settings.api_keys_file else None
+    keyring = KeyFile(settings.api_keys_file) if settings.api_keys_file else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -61,6 +63,7 @@ def create_app(services: Services, *, load_model: bool = True) -> FastAPI:
     )
     app.state.services = services
     app.state.keyring = keyring
+    app.state.rate_limits = RateLimits(settings.rate_limit) if keyring is not None and settings.rate_limit else None
     problems.install(app)
 
     if keyring is None:
@@ -74,6 +77,8 @@ def create_app(services: Services, *, load_model: bool = True) -> FastAPI:
                 )
             return await call_next(request)
 
+    audit.install(app)  # inside the body limits and observability: it sees the route and the caller
+    app.add_middleware(BodyLimits, settings=settings)
     observability.install(app)  # last added, so outermost: every response gets its headers
     app.include_router(health.router)
     for domain in DOMAINS:

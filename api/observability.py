@@ -76,7 +76,7 @@ def install(app: FastAPI) -> None:
 
     @app.middleware("http")
     async def observe(request: Request, call_next):
-        rid = request_id(request)
+        rid = request.state.request_id = request_id(request)  # the audit log keeps it too
         with request_timings() as timings:
             try:
                 response: Response = await call_next(request)

@@ -341,8 +341,46 @@ def search_disputes_command(
     emit(result, as_json, human)
 
 
+@user_errors
+def audit_command(
+    actor: Annotated[str | None, typer.Option("--actor", help="密钥持有者（密钥文件中的 name）")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="dispute、case、expert 或 draft")] = None,
+    object_id: Annotated[str | None, typer.Option("--id", help="纠纷、案例或专家的 id")] = None,
+    action: Annotated[str | None, typer.Option("--action", help="read、list、search、export、document、assist …")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="起始日期 YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="截止日期 YYYY-MM-DD")] = None,
+    size: Annotated[int, typer.Option("--size", help="条数（最新的在前）")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """审计日志：谁在何时从何处读取了哪起纠纷或哪个案例（不含检索词）。"""
+    import datetime as dt
+
+    from disputes.audit import AuditLog
+    from disputes.service import register_for
+
+    def day(value: str | None, option: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            raise InvalidInputError(f"{option} 应为日期 YYYY-MM-DD（收到“{value}”）", field=option) from None
+
+    result = AuditLog(register_for(services().settings)).query(
+        actor=actor, kind=kind, object_id=object_id, action=action,
+        since=day(date_from, "--from"), until=day(date_to, "--to"), size=size,
+    )  # fmt: skip
+
+    def human(data: dict[str, Any]) -> None:
+        typer.echo(f"共 {data['total']} 条，显示最新的 {len(data['items'])} 条")
+        for e in data["items"]:
+            what = f"{e['kind']} {e['object_id']}" if e["object_id"] else e["kind"]
+            typer.echo(f"{e['at']}  {e['actor']}（{e['role']}）  {e['action']} {what}  {e['status']}  {e['address'] or '-'}")
+
+    emit(result, as_json, human)
+
+
 def register(cli: CommandLine) -> None:
     cli.group("db", "纠纷登记数据库").command("upgrade")(db_upgrade_command)
+    cli.app.command("audit")(audit_command)
     group = cli.group("disputes", "纠纷登记（命令行以管理员身份操作）")
     group.command("add")(add_command)
     group.command("import")(import_command)

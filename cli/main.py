@@ -114,6 +114,7 @@ def new_key_command(
     name: Annotated[str, typer.Option("--name", help="持有者，如 延吉市人民调解委员会")],
     committee: Annotated[str | None, typer.Option("--committee", help="调解员：所属调解委员会（纠纷登记的范围）")] = None,
     region: Annotated[str | None, typer.Option("--region", help="协调员：所辖地区前缀，如 吉林省/长春市")] = None,
+    write: Annotated[bool, typer.Option("--write", help="直接写入 KB_API_KEYS_FILE（运行中的服务随即生效，无需重启）")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """生成一个 API 密钥，并给出写入密钥文件的条目（文件只存摘要）。"""
@@ -130,7 +131,10 @@ def new_key_command(
 
     def human(data: dict) -> None:
         typer.echo(f"密钥（只显示这一次，请交给持有者）：{data['key']}")
-        typer.echo("在 KB_API_KEYS_FILE 的 keys: 下加入：")
+        if data.get("written"):
+            typer.echo(f"已写入 {data['written']}（运行中的服务随即生效，无需重启）：")
+        else:
+            typer.echo("在 KB_API_KEYS_FILE 的 keys: 下加入：")
         typer.echo(f"  - name: {name}\n    role: {role}")
         for field in ("committee", "region"):
             if field in entry:
@@ -141,7 +145,49 @@ def new_key_command(
                 "提示：未指定 --committee（调解员）或 --region（协调员）时，该密钥不能使用纠纷登记", err=True
             )
 
-    emit({"key": key, "entry": entry}, as_json, human)
+    if write:
+        from api.auth import add_entry
+
+        add_entry(_keys_file(), entry)
+    emit({"key": key, "entry": entry, "written": str(_keys_file()) if write else None}, as_json, human)
+
+
+def _keys_file() -> Path:
+    from kb_service.errors import ConfigurationError
+
+    path = services().settings.api_keys_file
+    if path is None:
+        raise ConfigurationError("未配置 KB_API_KEYS_FILE：请先设置密钥文件的路径")
+    return path
+
+
+@keys_app.command("revoke")
+@user_errors
+def revoke_key_command(
+    name: Annotated[str, typer.Argument(help="持有者（密钥文件中的 name）")],
+    as_json: JsonOption = False,
+) -> None:
+    """吊销一个持有者的全部密钥（从 KB_API_KEYS_FILE 删除；运行中的服务随即生效，无需重启）。"""
+    from api.auth import revoke
+
+    removed = revoke(_keys_file(), name)
+    emit({"name": name, "revoked": removed}, as_json, lambda d: typer.echo(f"已吊销“{name}”的 {removed} 个密钥"))
+
+
+@keys_app.command("list")
+@user_errors
+def list_keys_command(as_json: JsonOption = False) -> None:
+    """列出密钥文件中的持有者、角色与范围（只显示摘要的前几位）。"""
+    from api.auth import list_entries
+
+    entries = list_entries(_keys_file())
+
+    def human(data: dict) -> None:
+        for e in data["keys"]:
+            scope = e.get("committee") or e.get("region") or ""
+            typer.echo(f"{e['name']}  {e['role']}  {scope}  {e['sha256']}…")
+
+    emit({"keys": entries}, as_json, human)
 
 
 for _domain in DOMAINS:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +129,8 @@ def import_file(
             batch = []
     if batch:
         _register(register, batch, path, actor, report, on_registered)
+    if report.rows == 0:
+        raise InvalidInputError("文件中没有数据行：请检查是否选错了文件", field="file")
     report.rejected.sort(key=lambda r: r.row)
     return report
 
@@ -218,6 +221,9 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]] | RowRejectio
         except json.JSONDecodeError as exc:
             yield RowRejection(number, f"JSON 格式错误（第 {exc.colno} 列）：{exc.msg}")
             continue
+        except RecursionError:
+            yield RowRejection(number, "JSON 嵌套过深：每行应为一个纠纷对象")
+            continue
         if not isinstance(data, dict):
             yield RowRejection(number, "每行应为一个 JSON 对象")
             continue
@@ -253,7 +259,14 @@ def _csv_cells(path: Path) -> Iterator[list[Any]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    yield from csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        yield from reader
+    except csv.Error as exc:  # a cell over the csv module's field limit, a stray NUL …
+        raise InvalidInputError(
+            f"CSV 文件第 {reader.line_num} 行无法读取（{exc}）：请检查该行，或另存为 .xlsx 后重试",
+            field="file",
+        ) from exc
 
 
 def _xlsx_cells(path: Path) -> Iterator[list[Any]]:
@@ -262,9 +275,10 @@ def _xlsx_cells(path: Path) -> Iterator[list[Any]]:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise InvalidInputError(
-            f"无法读取 Excel 文件（{exc}）：请另存为 .xlsx 后重试", field="file"
+            f"无法读取 Excel 文件（{exc}）：不是有效的 .xlsx 文件，请用 Excel 或 WPS 另存为 .xlsx 后重试",
+            field="file",
         ) from exc
     try:
         sheet = workbook.active

@@ -9,6 +9,7 @@
     alerts             early-warning alerts (研判预警), one row per dedupe key (migration 0005)
     alert_disputes     the disputes behind each alert
     alert_acks         coordinators' acknowledgements: who, when, with a note
+    audit_log          who read which dispute or case, when, from where (disputes/audit.py)
 
 Vocabulary fields hold codes; labels are added when a record is read out.
 Parties have their own table (migration 0002) so that "the same person in
@@ -216,3 +217,29 @@ class AlertAck(Base):
     actor: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One audited request: who read what, when, from where; never what they typed."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_actor_at", "actor", "at"),
+        Index("ix_audit_log_object", "kind", "object_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    """The key holder's name (the keys file's ``name``)."""
+    role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))
+    """``read``, ``list``, ``search``, ``export``, ``document``, ``assist``, ``similar`` …"""
+    kind: Mapped[str] = mapped_column(String(20))
+    """``dispute``, ``case``, ``expert``, ``draft``."""
+    object_id: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[int] = mapped_column(Integer)
+    """The HTTP status answered: 200 read, 403/404 refused."""
+    address: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))

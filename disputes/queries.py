@@ -32,6 +32,7 @@ from disputes.search_copy import SearchCopies
 from kb_service.access import Permission, Principal, Role
 from kb_service.errors import ConfigurationError, InvalidInputError, NotFoundError
 from kb_service.service import Services
+from kb_service.text import plain_text
 
 DOCUMENT_FORMATS = ("docx", "html", "md")
 
@@ -96,6 +97,8 @@ class DisputeDesk:
     ) -> dict[str, Any]:
         if not changes and not note:
             raise InvalidInputError("请给出要修改的字段（如 status）或备注（note）", field="changes")
+        if note is not None:
+            _check_note(note)
         scope = writer_scope(self.principal)
         if not changes:  # a note alone (a call, a visit): one history entry, nothing else changes
             self.register.add_note(dispute_id, note or "", actor=self.principal.name, scope=scope)
@@ -241,3 +244,16 @@ def _index_case_file(services: Services, path: Path) -> bool:
         )
         return False
     return bool(loaded) and not report.rejected
+
+
+MAX_NOTE = 2_000
+
+
+def _check_note(note: str) -> None:
+    """A history note: text a person typed, of a note's length (stored as it is, so checked here)."""
+    if len(note) > MAX_NOTE:
+        raise InvalidInputError(f"备注（note）过长：最多 {MAX_NOTE} 个字符", field="note")
+    try:
+        plain_text(note)
+    except ValueError as exc:
+        raise InvalidInputError(f"备注（note）{exc}", field="note") from None

@@ -29,6 +29,7 @@ from disputes import values
 from disputes.numbering import parse_number
 from kb_service.masking import is_valid_id_card
 from kb_service.parties import Party
+from kb_service.text import PlainText
 from kb_service.vocabularies import CHANNELS, DISPUTE_TYPES, ORG_LEVELS, Vocabulary
 
 STATUSES = Vocabulary(
@@ -58,6 +59,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 OPEN_STATUSES = frozenset({"registered", "mediating"})
 CLOSED_STATUSES = frozenset(STATUSES.terms) - OPEN_STATUSES
 
+MAX_DESCRIPTION = 20_000
+"""Characters of a description or of the claims (a 纠纷简要情况 is a paragraph or two)."""
+
 CONTACT_FIELDS = ("id_number", "phone", "address")
 """A party's particulars shown only to the dispute's committee, coordinators and admins."""
 
@@ -85,10 +89,13 @@ def looks_like_org(name: str) -> bool:
 class RegisteredParty(Party):
     """A party as the register keeps it: the shared Party plus contact particulars."""
 
-    id_number: str | None = None
+    role: PlainText = Field(default="", max_length=50)
+    name: PlainText = Field(min_length=1, max_length=200)
+    unit: PlainText | None = Field(default=None, max_length=200)
+    id_number: str | None = Field(default=None, max_length=30)
     """Resident ID number (person) or 统一社会信用代码 (organisation)."""
-    phone: str | None = None
-    address: str | None = None
+    phone: str | None = Field(default=None, max_length=30)
+    address: PlainText | None = Field(default=None, max_length=300)
 
     @model_validator(mode="before")
     @classmethod
@@ -101,7 +108,7 @@ class RegisteredParty(Party):
             return {**data, "kind": "org"}
         return data
 
-    @field_validator("id_number", "phone", "address", "unit", "role", mode="before")
+    @field_validator("id_number", "phone", "address", "unit", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         if isinstance(value, int):
@@ -109,6 +116,12 @@ class RegisteredParty(Party):
         if isinstance(value, str):
             return value.strip() or None
         return value
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _blank_role(cls, value: Any) -> Any:
+        # an empty 角色 cell or form field is "no role given", not an error
+        return "" if value is None else str(value) if isinstance(value, int) else value
 
     @field_validator("id_number", "phone", mode="before")
     @classmethod
@@ -150,7 +163,7 @@ class AgreementTerm(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    text: str = Field(min_length=1)
+    text: PlainText = Field(min_length=1, max_length=5_000)
     deadline: dt.date | None = None
 
     _deadline = field_validator("deadline", mode="before")(values.parse_date)
@@ -163,7 +176,7 @@ class FollowUp(BaseModel):
 
     date: dt.date | None = None
     honoured: bool | None = None
-    note: str | None = None
+    note: PlainText | None = Field(default=None, max_length=2_000)
 
     _date = field_validator("date", mode="before")(values.parse_date)
     _honoured = field_validator("honoured", mode="before")(values.parse_bool)
@@ -174,9 +187,9 @@ class Confirmation(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    court: str = Field(min_length=1)
+    court: PlainText = Field(min_length=1, max_length=200)
     applied_on: dt.date | None = None
-    result: str | None = None
+    result: PlainText | None = Field(default=None, max_length=2_000)
 
     _applied_on = field_validator("applied_on", mode="before")(values.parse_date)
 
@@ -188,22 +201,24 @@ class DisputeIn(BaseModel):
 
     received: dt.date
     dispute_type: str
-    region: str = Field(min_length=1)
-    committee: str = Field(min_length=1)
-    description: str = Field(min_length=1)
-    parties: list[RegisteredParty] = Field(min_length=1)
+    # Lengths: the register's columns (disputes/models.py), and for free text what a
+    # 纠纷登记表 holds many times over; longer is a paste gone wrong, refused rather than stored.
+    region: PlainText = Field(min_length=1, max_length=200)
+    committee: PlainText = Field(min_length=1, max_length=200)
+    description: PlainText = Field(min_length=1, max_length=MAX_DESCRIPTION)
+    parties: list[RegisteredParty] = Field(min_length=1, max_length=1_000)
 
     channel: str | None = None
     org_level: str | None = None
-    mediator: str | None = None
-    claims: str | None = None
-    people_involved: int | None = Field(default=None, ge=1)
+    mediator: PlainText | None = Field(default=None, max_length=100)
+    claims: PlainText | None = Field(default=None, max_length=MAX_DESCRIPTION)
+    people_involved: int | None = Field(default=None, ge=1, le=1_000_000)
     """Defaults to the number of parties."""
-    amount: float | None = Field(default=None, ge=0)
+    amount: float | None = Field(default=None, ge=0, le=1e13, allow_inf_nan=False)
     status: str = "registered"
     """Registering a dispute after the fact (an old register imported) may give a later status."""
     closed_on: dt.date | None = None
-    agreement: list[AgreementTerm] = Field(default_factory=list)
+    agreement: list[AgreementTerm] = Field(default_factory=list, max_length=200)
     follow_up: FollowUp | None = None
     confirmation: Confirmation | None = None
     number: str | None = None

@@ -22,7 +22,7 @@ class DisputeBrief(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: str | None = None
-    description: str = Field(min_length=1)
+    description: str = Field(min_length=1, max_length=20_000)
     dispute_type: str | None = None
     region: str | None = None
     parties: list[Party] = Field(default_factory=list)

@@ -8,10 +8,12 @@ tree to problem+json in one place; the CLI maps it to exit status 1.
     KBError
     ├── ConfigurationError      bad setting, stops start-up
     ├── InvalidInputError       bad request or record            → 422
+    │   └── TooLargeError         a body or upload over its limit  → 413
     ├── NotFoundError           unknown id                       → 404
     ├── AuthenticationError     missing or unknown API key       → 401
     ├── PermissionDeniedError   role not allowed                 → 403
     ├── ConflictError           e.g. a second writer or rebuild  → 409
+    ├── RateLimitedError        a key over its request rate      → 429 (+ Retry-After)
     ├── SolverError             an optimisation found no answer  → 500
     └── StoreError              the search store failed          → 500
         ├── StoreUnavailableError    down, timed out, 429, 5xx   → 503 (+ Retry-After)
@@ -53,6 +55,13 @@ class InvalidInputError(KBError):
         self.field = field
 
 
+class TooLargeError(InvalidInputError):
+    """A request body or an uploaded file over its limit (``KB_MAX_BODY_BYTES``, ``KB_MAX_UPLOAD_BYTES``)."""
+
+    title = "内容过大"
+    code = "too-large"
+
+
 class NotFoundError(KBError):
     title = "未找到"
     code = "not-found"
@@ -71,6 +80,17 @@ class PermissionDeniedError(KBError):
 class ConflictError(KBError):
     title = "操作冲突"
     code = "conflict"
+
+
+class RateLimitedError(KBError):
+    """One API key asked more often than ``KB_RATE_LIMIT`` allows; retry after ``retry_after_seconds``."""
+
+    title = "请求过于频繁"
+    code = "rate-limited"
+
+    def __init__(self, detail: str, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = max(1, retry_after_seconds)
 
 
 class SolverError(KBError):

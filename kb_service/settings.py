@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     """Expert-matching weights by component (JSON); unset components keep their defaults."""
 
     api_keys_file: Path | None = None
+    """Re-read when it changes on disk: keys are added, rotated and revoked without a restart."""
+
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """The largest request body the API reads (JSON and forms), in bytes; larger is 413."""
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    """The largest upload (a multipart body: a register file to import), in bytes; larger is 413."""
+    rate_limit: str | None = "600/minute"
+    """Requests one API key may make (the ``limits`` notation: ``600/minute``, ``20/second;1000/hour``);
+    empty or ``none`` turns rate limiting off."""
 
     database_url: str | None = None
     """The dispute register (SQLAlchemy URL); unset: a SQLite file under ``data_dir``."""
@@ -88,6 +97,19 @@ class Settings(BaseSettings):
             if not url.startswith(("http://", "https://")):
                 raise ValueError(f"{url} 应以 http:// 或 https:// 开头（多个节点用英文逗号分隔）")
         return ",".join(urls)
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str | None) -> str | None:
+        if value is None or value.strip().lower() in ("", "none", "off"):
+            return None
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError("应为如 600/minute 或 20/second;1000/hour 的速率（次数/时间单位）") from exc
+        return value.strip()
 
     @field_validator("elasticsearch_ca_certs", "api_keys_file")
     @classmethod

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from kb_service.errors import InvalidInputError
 
@@ -16,6 +17,9 @@ RecordId = Annotated[str, Field(min_length=1, pattern=RECORD_ID_PATTERN)]
 
 MAX_PAGE_SIZE = 100
 """The most hits one request may ask for (``size``)."""
+
+MAX_QUERY = 2_000
+"""Characters of a search query: a question or a few sentences; longer is a paste gone wrong."""
 
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
 _AFTER_SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
@@ -48,3 +52,33 @@ def check_paging(size: int, offset: int = 0) -> None:
         raise InvalidInputError(f"size 应在 1 到 {MAX_PAGE_SIZE} 之间", field="size")
     if offset < 0:
         raise InvalidInputError("offset 不能为负数", field="offset")
+
+
+_INVISIBLE_NAMES = {"\u200b": "零宽空格", "\u200c": "零宽非连接符", "\u200d": "零宽连接符", "\ufeff": "零宽不换行空格（BOM）",
+                    "\u00ad": "软连字符", "\u2060": "零宽不换行符"}  # fmt: skip
+
+
+def plain_text(value: str | None) -> str | None:
+    """Refuse text carrying characters nobody types on purpose: control characters (other than
+    tab and line breaks), invisible format characters (zero-width spaces, bidirectional overrides)
+    and lone surrogates (a JSON ``\\ud800`` escape, which no database can store).
+
+    In a register they make two names that look the same differ (a committee typed with a
+    zero-width space becomes a second committee), or turn text around on screen (U+202E), so
+    they are refused with the character named rather than stored.
+    """
+    if value is None:
+        return None
+    for char in value:
+        category = unicodedata.category(char)
+        # private-use characters (Co) stay: rare characters of names live there in older GB18030 systems
+        if (category == "Cc" and char not in "\t\n\r") or category in ("Cf", "Cs"):
+            name = _INVISIBLE_NAMES.get(char) or (
+                "控制字符" if category == "Cc" else "不可见的格式字符"
+            )
+            raise ValueError(f"含有{name}（U+{ord(char):04X}），请删除后重新输入")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(plain_text)]
+"""A ``str`` field that refuses control and invisible characters (:func:`plain_text`)."""

@@ -131,13 +131,17 @@ _GENERIC_NAME = re.compile(
 )
 
 
+MAX_ARTICLE = 99_999
+"""No law has more articles (民法典: 1,260); beyond it a number is a typo, and too large for the database."""
+
+
 def _number(text: str) -> int | None:
     text = re.sub(r"\s+", "", text)
     try:
         value = int(text) if text.isdigit() else int(cn2an.cn2an(text, "normal"))
     except (ValueError, KeyError, IndexError):
         return None
-    return value if value >= 1 else None
+    return value if 1 <= value <= MAX_ARTICLE else None  # 999999…条 is a typo, never an article
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from kb_service.library import (
     read_text,
 )
 from kb_service.validation import validate_record
+from laws.citations import MAX_ARTICLE
 from laws.names import normalise_name
 from laws.schema import LAW_STATUSES, Article, Law, Statute, article_label
 
@@ -115,7 +116,7 @@ def _number(text: str) -> int | None:
         value = int(text) if text.isdigit() else int(cn2an.cn2an(text, "normal"))
     except (ValueError, KeyError, IndexError):
         return None
-    return value if value >= 1 else None
+    return value if 1 <= value <= MAX_ARTICLE else None  # 999999…条 is a typo, never an article
 
 
 def split_articles(law_id: str, body: str, first_line: int = 1) -> list[Article] | tuple[int, str]:

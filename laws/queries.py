@@ -28,7 +28,7 @@ from kb_service.store import Filter, Term, all_of
 from kb_service.text import check_paging
 from laws.articles import CitationReader, article_path, describe
 from laws.catalog import short
-from laws.citations import Citation
+from laws.citations import MAX_ARTICLE, Citation
 from laws.indexing import COLLECTION, TEXT_FIELDS, article_doc_id, law_schema
 from laws.schema import LAW_STATUSES, Law, article_label
 from laws.verify import CASE_TEXT_FIELDS, check_case, check_text, verify_citation
@@ -64,7 +64,7 @@ def _number(text: str) -> int | None:
         value = int(text) if text.isdigit() else int(cn2an.cn2an(text, "normal"))
     except (ValueError, KeyError, IndexError):
         return None
-    return value if value >= 1 else None
+    return value if 1 <= value <= MAX_ARTICLE else None  # 999999…条 is a typo, never an article
 
 
 def parse_article(article: str | int) -> tuple[int | None, int | None]:

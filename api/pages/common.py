@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from api.deps import KEY_COOKIE, get_principal
+from api.deps import KEY_COOKIE, get_principal, identify
 from api.problems import status_of
 from kb_service.access import Permission, Principal
-from kb_service.errors import AuthenticationError, KBError
+from kb_service.errors import AuthenticationError, KBError, RateLimitedError
 from kb_service.ranking import readable_terms
 from kb_service.registry import nav_links
 from kb_service.validation import describe_error
@@ -96,13 +96,13 @@ def login_page(request: Request, next: str = "/") -> Response:
 
 @router.post("/login")
 def login(request: Request, key: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
-    keyring = request.app.state.keyring
     target = next if next.startswith("/") and not next.startswith("//") else "/"
-    if keyring is not None:
-        try:
-            keyring.identify(key.strip())
-        except AuthenticationError as exc:
-            return render(request, "login.html", 401, next=target, message=exc.detail)
+    try:
+        identify(request, key.strip())
+    except AuthenticationError as exc:
+        return render(request, "login.html", 401, next=target, message=exc.detail)
+    except RateLimitedError as exc:
+        return render(request, "login.html", 429, next=target, message=exc.detail)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(KEY_COOKIE, key.strip(), httponly=True, samesite="strict")
     return response

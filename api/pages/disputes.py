@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import get_services
 from api.pages.common import error_page, render, visitor
+from api.routers.disputes import DisputeId, DraftId
 from disputes.queries import DisputeDesk
 from disputes.schema import STATUSES, TRANSITIONS
 from kb_service.access import Permission, Principal
@@ -71,7 +72,7 @@ def disputes_page(
     try:
         result = _desk(request, principal).list(
             {"status": params["status"], "dispute_type": params["type"], "region": region or None,
-             "received_from": date_from or None, "received_to": date_to or None, "party": party or None},
+             "date_from": date_from or None, "date_to": date_to or None, "party": party or None},
             offset=(page - 1) * PAGE_SIZE, size=PAGE_SIZE,
         )  # fmt: skip
     except (KBError, ValueError) as exc:
@@ -164,7 +165,7 @@ def drafts_page(request: Request, principal: Reviewer, status: str = "pending") 
 @router.post("/disputes/drafts/{draft_id}/{decision}")
 def review_page(
     request: Request,
-    draft_id: int,
+    draft_id: DraftId,
     decision: str,
     principal: Reviewer,
     note: Annotated[str, Form()] = "",
@@ -182,7 +183,7 @@ def review_page(
 
 
 @router.get("/disputes/{dispute_id}", response_class=HTMLResponse)
-def workbench_page(request: Request, dispute_id: int, principal: DisputeVisitor) -> Response:
+def workbench_page(request: Request, dispute_id: DisputeId, principal: DisputeVisitor) -> Response:
     desk = _desk(request, principal)
     try:
         dispute = desk.show(dispute_id)
@@ -211,7 +212,7 @@ def _status_label(code: Any) -> str:
 @router.post("/disputes/{dispute_id}/status")
 def change_status_page(
     request: Request,
-    dispute_id: int,
+    dispute_id: DisputeId,
     principal: Registrar,
     status: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
@@ -224,7 +225,7 @@ def change_status_page(
 
 
 @router.post("/disputes/{dispute_id}/note")
-def note_page(request: Request, dispute_id: int, principal: Registrar, note: Annotated[str, Form()] = "") -> Response:
+def note_page(request: Request, dispute_id: DisputeId, principal: Registrar, note: Annotated[str, Form()] = "") -> Response:
     try:
         _desk(request, principal).update(dispute_id, {}, note=note.strip() or None)
     except (KBError, ValueError) as exc:
@@ -233,7 +234,7 @@ def note_page(request: Request, dispute_id: int, principal: Registrar, note: Ann
 
 
 @router.post("/disputes/{dispute_id}/promote", response_class=HTMLResponse)
-def promote_page(request: Request, dispute_id: int, principal: DisputeVisitor) -> Response:
+def promote_page(request: Request, dispute_id: DisputeId, principal: DisputeVisitor) -> Response:
     try:
         draft = _desk(request, principal).promote(dispute_id)
     except (KBError, ValueError) as exc:

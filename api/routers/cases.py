@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from api.deps import Reader, ServicesDep
 from cases.queries import CaseFilters, CaseLibrary
 from kb_service.export import MEDIA_TYPES
-from kb_service.text import MAX_PAGE_SIZE
+from kb_service.text import MAX_PAGE_SIZE, MAX_QUERY, RecordId
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -26,7 +26,7 @@ class CaseSearchRequest(BaseModel):
         },
     )
 
-    query: str = ""
+    query: str = Field(default="", max_length=MAX_QUERY)
     filters: CaseFilters = Field(default_factory=CaseFilters)
     size: int = Field(default=10, ge=1, le=MAX_PAGE_SIZE)
     offset: int = Field(default=0, ge=0, le=10_000)
@@ -50,7 +50,7 @@ class ReportRequest(BaseModel):
         json_schema_extra={"examples": [{"case_id": "case-medical-001", "format": "docx"}, {"text": "楼上漏水", "format": "md"}]},
     )
 
-    case_id: str | None = None
+    case_id: RecordId | None = None
     text: str | None = Field(default=None, max_length=20_000)
     format: Literal["md", "html", "docx"] = "md"
     size: int = Field(default=5, ge=1, le=20)

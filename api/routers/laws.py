@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.deps import Reader, ServicesDep
-from kb_service.text import MAX_PAGE_SIZE
+from kb_service.text import MAX_PAGE_SIZE, RecordId
 from laws.queries import LawLibrary
 
 router = APIRouter(prefix="/v1/laws", tags=["laws"])
@@ -49,7 +49,7 @@ class CheckRequest(BaseModel):
     )
 
     text: str | None = Field(default=None, max_length=20_000)
-    case_id: str | None = None
+    case_id: RecordId | None = None
     date: dt.date | None = Field(
         default=None, description="按此日期判断，缺省为今天（案例按其日期）"
     )

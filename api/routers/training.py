@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import Reader, ServicesDep, Trainer
 from kb_service.export import MEDIA_TYPES
+from kb_service.text import MAX_QUERY, PlainText
+from kb_service.vocabularies import DISPUTE_TYPES
 from training.courses import build_course, export_course, load_course
 from training.queries import TrainingLibrary
 
@@ -21,7 +23,7 @@ class TrainingSearchRequest(BaseModel):
         json_schema_extra={"examples": [{"query": "司法确认怎么申请", "size": 5}, {"query": "欠薪", "topic": "labor"}]},
     )
 
-    query: str = ""
+    query: str = Field(default="", max_length=MAX_QUERY)
     topic: str | None = None
     kind: str | None = None
     audience: str | None = None
@@ -37,9 +39,9 @@ class CourseRequest(BaseModel):
         },
     )
 
-    topic: str = Field(min_length=1)
-    dispute_types: list[str] = Field(default_factory=list)
-    audience: str | None = None
+    topic: PlainText = Field(min_length=1, max_length=200)
+    dispute_types: list[str] = Field(default_factory=list, max_length=len(DISPUTE_TYPES.terms))
+    audience: PlainText | None = Field(default=None, max_length=200)
     minutes: int = Field(default=90, ge=1)
     cases: int = Field(default=3, ge=0)
 

@@ -20,7 +20,9 @@ NOW = dt.datetime(2026, 3, 5, tzinfo=dt.UTC)
 
 def record(**overrides) -> DisputeRecord:
     data = DisputeIn.model_validate(dispute(**overrides)).model_dump(exclude={"number"})
-    return DisputeRecord(**data, id=1, number="（2026）南湖调字第1号", created_at=NOW, updated_at=NOW)
+    return DisputeRecord(
+        **data, id=1, number="（2026）南湖调字第1号", created_at=NOW, updated_at=NOW
+    )
 
 
 def test_a_mediator_sees_and_writes_only_its_committee():
@@ -56,10 +58,16 @@ def test_keys_without_a_scope_are_refused_saying_what_to_ask_for(principal, says
 def test_particulars_only_for_the_committee_the_region_and_admins():
     dispute_in_changchun = record()
     assert shows_contact(Principal("a", Role.mediator, committee=COMMITTEE), dispute_in_changchun)
-    assert not shows_contact(Principal("b", Role.mediator, committee=OTHER_COMMITTEE), dispute_in_changchun)
-    assert shows_contact(Principal("c", Role.coordinator, region="吉林省/长春市"), dispute_in_changchun)
+    assert not shows_contact(
+        Principal("b", Role.mediator, committee=OTHER_COMMITTEE), dispute_in_changchun
+    )
+    assert shows_contact(
+        Principal("c", Role.coordinator, region="吉林省/长春市"), dispute_in_changchun
+    )
     assert shows_contact(Principal("c", Role.coordinator, region=REGION), dispute_in_changchun)
-    assert not shows_contact(Principal("d", Role.coordinator, region="吉林省/长"), dispute_in_changchun)
+    assert not shows_contact(
+        Principal("d", Role.coordinator, region="吉林省/长"), dispute_in_changchun
+    )
     assert shows_contact(Principal("e", Role.admin), dispute_in_changchun)
     assert not shows_contact(Principal("f", Role.trainer), dispute_in_changchun)
 
@@ -78,6 +86,28 @@ def test_the_keys_file_names_committees_and_regions(tmp_path):
     coordinator = ring.identify(KEYS["coordinator"])
     assert (coordinator.role, coordinator.region) == (Role.coordinator, "吉林省/长春市")
     bad = tmp_path / "bad.yaml"
-    bad.write_text(f"keys:\n  - name: x\n    role: trainer\n    region: 吉林省\n    sha256: {'a' * 64}\n", encoding="utf-8")
+    bad.write_text(
+        f"keys:\n  - name: x\n    role: trainer\n    region: 吉林省\n    sha256: {'a' * 64}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigurationError, match="region"):
         KeyRing.load(bad)
+
+
+def test_a_key_moved_to_another_committee_changes_scope_without_a_restart(tmp_path):
+    import os
+
+    from api.auth import KeyFile
+
+    path = write_keys(tmp_path)
+    keys = KeyFile(path)
+    assert scope_for(keys.identify(KEYS["mediator"])) == Scope(committee=COMMITTEE)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            f"committee: {COMMITTEE}", f"committee: {OTHER_COMMITTEE}"
+        ),
+        encoding="utf-8",
+    )
+    stamp = os.stat(path).st_mtime + 5
+    os.utime(path, (stamp, stamp))
+    assert scope_for(keys.identify(KEYS["mediator"])) == Scope(committee=OTHER_COMMITTEE)

@@ -78,7 +78,7 @@ def fill_version_0001(url: str) -> None:
 def test_an_old_register_with_data_upgrades_intact(database_url):
     assert upgrade(database_url, "0001") == "0001"
     fill_version_0001(database_url)
-    assert upgrade(database_url) == head_revision() == "0005"
+    assert upgrade(database_url) == head_revision() == "0006"
 
     register = Register(create_register_engine(database_url))
     record = register.get(1)

@@ -3,7 +3,7 @@
 Entries live where their routes are tested: ``tests/api/test_roles_and_errors.py`` (cases,
 experts, training, admin for the four roles), ``tests/api/test_disputes_api.py`` (the register's
 API for every holder, committee and region scoping included) and :data:`MORE` below (statutes,
-the audit log, every web page), which this module runs for every holder of
+the audit log, trends and alerts, every web page), which this module runs for every holder of
 ``tests/disputes/wiring.py``: the four roles, a mediator and a coordinator of another committee
 and region, and a mediator's key without a committee. :data:`PUBLIC` routes need no key.
 """
@@ -85,6 +85,15 @@ MORE = {
                                               {"mediator": 303, "admin": 303, "other_mediator": 404}),
     ("POST", "/disputes/{dispute_id}/promote"): (lambda w: ("POST", f"/disputes/{w.fresh(settled=True)['id']}/promote", {}),
                                                  {"mediator": 200, "coordinator": 200, "admin": 200, "other_mediator": 404, "other_coordinator": 404}),
+    # trends and alerts: the register's readers, each within its committee or region; the
+    # dashboard and acknowledgements for coordinators and admins (an unknown alert is 404)
+    ("GET", "/v1/trends"): (lambda w: ("GET", "/v1/trends", {}), READERS),
+    ("GET", "/v1/alerts"): (lambda w: ("GET", "/v1/alerts", {}), READERS),
+    ("GET", "/v1/reports/trends"): (lambda w: ("GET", "/v1/reports/trends?format=md", {}), READERS),
+    ("POST", "/v1/alerts/{alert_id}/ack"): (lambda w: ("POST", "/v1/alerts/none/ack", {"json": {"note": "已约谈"}}), dict.fromkeys(REVIEWERS, 404)),
+    ("GET", "/dashboard"): (lambda w: ("GET", "/dashboard", {}), REVIEWERS),
+    ("GET", "/dashboard/chart.png"): (lambda w: ("GET", "/dashboard/chart.png", {}), REVIEWERS),
+    ("POST", "/dashboard/alerts/{alert_id}/ack"): (lambda w: ("POST", "/dashboard/alerts/none/ack", {"data": {"note": "已约谈"}}), dict.fromkeys(REVIEWERS, 404)),
 }  # fmt: skip
 
 

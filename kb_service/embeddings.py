@@ -93,6 +93,10 @@ class SentenceTransformerEmbedder:
         self._batch_size = batch_size
         self._device = device
         self._lock = threading.Lock()
+        # The Hugging Face fast tokenizer resets its truncation settings on every call and
+        # refuses to be entered twice ("Already borrowed"): the API's worker threads encode
+        # queries one at a time (torch parallelises inside each call anyway).
+        self._encoding = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SentenceTransformerEmbedder:
@@ -145,17 +149,18 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return encode_in_chunks(
-            texts,
-            self.chunks,
-            lambda flat: self._model.encode(
-                flat,
-                batch_size=self._batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            ).astype(np.float32),
-        )
+        with self._encoding:
+            return encode_in_chunks(
+                texts,
+                self.chunks,
+                lambda flat: self._model.encode(
+                    flat,
+                    batch_size=self._batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                ).astype(np.float32),
+            )
 
 
 def encode_in_chunks(

@@ -54,3 +54,14 @@ def test_a_missing_model_folder_is_a_clear_configuration_error(tmp_path):
 def test_an_unknown_model_name_is_not_downloaded():
     with pytest.raises(ConfigurationError, match="不联网下载"):
         SentenceTransformerEmbedder("no-such-org/no-such-model").load()
+
+
+def test_queries_from_many_threads_at_once_are_all_encoded(model):
+    # the API embeds queries in its worker threads; the fast tokenizer must not be entered twice
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"第{n}户邻居夜间装修噪音扰民，多次协商未果。" * (1 + n % 3) for n in range(24)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        vectors = list(pool.map(lambda text: model.encode([text])[0], texts))
+    alone = model.encode(texts[:1])[0]
+    assert len(vectors) == 24 and abs(float(vectors[0] @ alone) - 1.0) < 1e-4

@@ -53,7 +53,6 @@ MAX_CLAUSES = 6
 CLAUSE_CASES = 3
 """Agreement clauses come from at most this many of the most similar settled cases."""
 
-RISKS_PENDING = "风险提示尚未启用：研判预警（alerts）模块安装后，这里列出风险提示"
 
 _CLAUSE_SPLIT = re.compile(r"[\n；;]+|(?<=。)")
 _CLAUSE_NUMBER = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*")
@@ -204,12 +203,9 @@ def risk_flags(
 ) -> list[dict[str, Any]]:
     """The stored alerts of this dispute, then group, escalation and overdue flags computed now
     (an alert already stored is not repeated)."""
+    from alerts.rules import rule_alerts
+
     stored = list(stored or [])
-    try:
-        from alerts.rules import rule_alerts
-    except ImportError:
-        notes["risks"] = RISKS_PENDING
-        return stored
     try:
         found = rule_alerts(
             [record.as_dict(contact=False, history=False)],

@@ -30,7 +30,7 @@ from disputes.register import Register
 from disputes.schema import DisputeFilter, DisputeRecord
 from disputes.search_copy import SearchCopies
 from kb_service.access import Permission, Principal, Role
-from kb_service.errors import ConfigurationError, InvalidInputError, NotFoundError
+from kb_service.errors import InvalidInputError, NotFoundError
 from kb_service.service import Services
 from kb_service.text import plain_text
 
@@ -177,10 +177,7 @@ class DisputeDesk:
             raise NotFoundError(f"未找到 id 为 {dispute_id} 的纠纷")
         if fmt not in DOCUMENT_FORMATS:
             raise InvalidInputError("文书格式应为 docx、html 或 md", field="format")
-        try:
-            from disputes.documents import KINDS, dispute_document
-        except ImportError as exc:
-            raise ConfigurationError("调解文书模块（disputes.documents）尚未安装：暂不能生成文书") from exc
+        from disputes.documents import KINDS, dispute_document
         from kb_service.export import MEDIA_TYPES, render
 
         if kind not in KINDS:

@@ -3,7 +3,6 @@ coordinator outside the region included: 404 and no data leak), on both database
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 
@@ -26,7 +25,6 @@ from tests.disputes.wiring import (
     write_keys,
 )
 
-DOCUMENTS = importlib.util.find_spec("disputes.documents") is not None
 ADMIN = Principal("测试管理员", Role.admin)
 
 
@@ -86,7 +84,7 @@ READERS = {"mediator", "other_mediator", "coordinator", "other_coordinator", "ad
 SEE_OURS = {"mediator", "coordinator", "admin"}
 WRITERS_OF_OURS = {"mediator", "admin"}
 REVIEWERS = {"coordinator", "other_coordinator", "admin"}
-DOCUMENT_OK = 200 if DOCUMENTS else 503
+DOCUMENT_OK = 200
 
 # (name, request maker, expected status per holder); a holder not listed gets 403.
 ROUTES = [
@@ -190,7 +188,6 @@ def test_a_mediator_of_another_committee_imports_nothing_of_ours(world):
     assert report["imported"] == 0 and "权限" in report["rejected"][0]["reason"]
 
 
-@pytest.mark.skipif(not DOCUMENTS, reason="disputes.documents (the documents branch) is not merged yet")
 def test_the_agreement_document_carries_the_parties(world):
     import docx
 
@@ -198,12 +195,6 @@ def test_the_agreement_document_carries_the_parties(world):
     assert response.status_code == 200
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
     assert "王建国" in text and "人民调解协议书" in text
-
-
-@pytest.mark.skipif(DOCUMENTS, reason="disputes.documents is installed")
-def test_documents_before_their_module_lands_are_503_saying_so(world):
-    response = world.client.get(f"/v1/disputes/{world.ours['id']}/documents/agreement", headers=auth("mediator"))
-    assert response.status_code == 503 and "disputes.documents" in response.json()["detail"]
 
 
 def test_start_up_applies_the_migrations(database_url, tmp_path):

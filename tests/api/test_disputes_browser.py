@@ -5,7 +5,6 @@ link is there and answers that documents are not yet available)."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import socket
 import threading
@@ -24,7 +23,6 @@ from tests.disputes.wiring import KEYS, indexed_sample, with_register, write_key
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-DOCUMENTS = importlib.util.find_spec("disputes.documents") is not None
 assert CHROMIUM_ARGS
 
 
@@ -98,14 +96,10 @@ def test_register_assist_and_download_the_agreement_on_a_phone(phone):
 
     link = phone.locator('.documents a[data-kind="agreement"]')
     assert link.count() == 1
-    if DOCUMENTS:
-        import docx
+    import docx
 
-        with phone.expect_download() as download_info:
-            link.click()
-        data = Path(download_info.value.path()).read_bytes()
-        text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
-        assert "韩立军" in text
-    else:  # the route answers that the documents module has not landed yet
-        answer = phone.request.get(link.get_attribute("href"))
-        assert answer.status == 503 and "disputes.documents" in answer.text()
+    with phone.expect_download() as download_info:
+        link.click()
+    data = Path(download_info.value.path()).read_bytes()
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert "韩立军" in text

@@ -46,8 +46,10 @@ def operator() -> Principal:
     return Principal(name=f"命令行（{user}）", role=Role.admin)
 
 
-class DisputeDesk:
-    """The register, its search copies, the workbench and case drafts, for one caller."""
+class RegisterDesk:
+    """One caller's view of the register: the register (the shared one for these settings
+    unless a test passes its own) and the caller's scope. Domains that read the register
+    (disputes, trends) build their desks on it."""
 
     def __init__(self, services: Services, principal: Principal, *, register: Register | None = None) -> None:
         self._services = services
@@ -65,6 +67,10 @@ class DisputeDesk:
     @property
     def scope(self) -> Scope:
         return scope_for(self.principal)
+
+
+class DisputeDesk(RegisterDesk):
+    """The register, its search copies, the workbench and case drafts, for one caller."""
 
     @property
     def copies(self) -> SearchCopies:

@@ -21,16 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from functools import cached_property
 from typing import Any
 
 from alerts.periods import as_date
-from disputes.access import scope_for
-from disputes.records import Scope
-from disputes.register import Register
-from kb_service.access import Permission, Principal
+from disputes.queries import RegisterDesk
+from kb_service.access import Permission
 from kb_service.errors import InvalidInputError
-from kb_service.service import Services
 from trends.alert_store import AlertStore
 from trends.counts import counts_window
 
@@ -51,25 +47,8 @@ def parse_day(value: Any, field: str) -> dt.date | None:
         raise InvalidInputError(f"日期格式不正确：{value}，应为 YYYY-MM-DD", field=field) from exc
 
 
-class TrendsDesk:
-    def __init__(
-        self, services: Services, principal: Principal, *, register: Register | None = None
-    ) -> None:
-        self._services = services
-        self.principal = principal
-        self._given = register
-
-    @cached_property
-    def register(self) -> Register:
-        if self._given is not None:
-            return self._given
-        from disputes.service import register_for
-
-        return register_for(self._services.settings)
-
-    @property
-    def scope(self) -> Scope:
-        return scope_for(self.principal)
+class TrendsDesk(RegisterDesk):
+    """Trends, alerts and the report, within one caller's scope."""
 
     @property
     def store(self) -> AlertStore:

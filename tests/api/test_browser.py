@@ -10,16 +10,13 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import docx
 import pytest
-import uvicorn
 
 from tests.api.conftest import client_for
+from tests.api.live_server import live_server
 
 pytestmark = pytest.mark.browser
 
@@ -33,19 +30,8 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def base_url(sample_services):
     app = client_for(sample_services("embedded")).app  # development mode: loopback, admin
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.1)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +43,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 

@@ -6,15 +6,12 @@ link is there and answers that documents are not yet available)."""
 from __future__ import annotations
 
 import io
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from tests.api.conftest import client_for
+from tests.api.live_server import live_server
 from tests.api.test_browser import CHROMIUM_ARGS, browser  # noqa: F401 - the Chromium fixture
 from tests.api.test_disputes_api import forget_disputes
 from tests.disputes.conftest import REGION
@@ -29,22 +26,13 @@ assert CHROMIUM_ARGS
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("register-browser")
-    services = with_register(indexed_sample(), f"sqlite:///{folder / 'register.sqlite3'}", data_dir=folder / "data")
+    services = with_register(
+        indexed_sample(), f"sqlite:///{folder / 'register.sqlite3'}", data_dir=folder / "data"
+    )
     forget_disputes(services)
     app = client_for(services, write_keys(folder)).app
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.1)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as url:
+        yield url
     from disputes.service import close_registers
 
     close_registers()
@@ -75,7 +63,9 @@ def test_register_assist_and_download_the_agreement_on_a_phone(phone):
     form.get_by_label("受理日期", exact=True).fill("2026-03-10")
     form.get_by_label("纠纷类型").select_option("labor")
     form.get_by_label("纠纷所在地").fill(REGION)
-    form.get_by_label("纠纷简要情况").fill("申请人韩立军等六名工人反映包工头拖欠工资三万余元，多次讨要未果。")
+    form.get_by_label("纠纷简要情况").fill(
+        "申请人韩立军等六名工人反映包工头拖欠工资三万余元，多次讨要未果。"
+    )
     form.get_by_label("当事人请求").fill("要求支付拖欠的工资")
     form.get_by_label("申请人姓名或名称", exact=True).fill("韩立军")
     form.get_by_label("申请人电话", exact=True).fill("13904317777")

@@ -4,14 +4,10 @@ the alert with a note; a mediator's key is refused."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
-import uvicorn
 
 from tests.api.conftest import client_for
+from tests.api.live_server import live_server
 from tests.api.test_browser import CHROMIUM_ARGS, browser  # noqa: F401 - the Chromium fixture
 from tests.api.test_disputes_api import forget_disputes
 from tests.disputes.wiring import KEYS, indexed_sample, with_register, write_keys
@@ -39,19 +35,8 @@ def base_url(tmp_path_factory):
     add(register, "2026-03-09", "labor", committee=COMMITTEE_B, region=REGION_B, people_involved=30,
         description="某建筑公司拖欠三十名工人工资。")  # fmt: skip
     app = client_for(services, write_keys(folder)).app
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.1)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as url:
+        yield url
     close_registers()
 
 

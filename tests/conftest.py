@@ -19,11 +19,21 @@ fails, naming the marker it lacks.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+if sys.dont_write_bytecode and not os.environ.get("KB_TEST_NO_BYTECODE"):
+    # PYTHONDONTWRITEBYTECODE (set on the shared build machines) makes pytest rewrite the asserts
+    # of all 130 test modules anew on every run: ten seconds of the fast suite. Keep the compiled
+    # files, outside the checkout (KB_TEST_NO_BYTECODE=1 keeps the environment's choice).
+    sys.pycache_prefix = sys.pycache_prefix or str(
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb-service" / "pycache"
+    )
+    sys.dont_write_bytecode = False
 
 from kb_service.analysis import ChineseAnalyzer
 from kb_service.embeddings import CachedEmbedder, SentenceTransformerEmbedder
@@ -194,6 +204,15 @@ def sample_services(request, tmp_path_factory, analyzer, embedder):
 @pytest.fixture
 def sample(backend, sample_services) -> Services:
     return sample_services(backend)
+
+
+@pytest.fixture(scope="module")
+def indexed_sample_dir(tmp_path_factory) -> Path:
+    """A data folder of this test module's own holding the indexed sample library: a copy of
+    the one indexed per session (``tests/indexed_sample.py``)."""
+    from tests import indexed_sample
+
+    return indexed_sample.copy_to(tmp_path_factory.mktemp("indexed-sample"))
 
 
 DATABASES = [

@@ -51,3 +51,4 @@ class SmallStatuteSet:
 
     def __getattr__(self, name: str):
         return getattr(self._database, name)
+

@@ -10,28 +10,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from indexer.run import index_libraries
-from kb_service.embeddings import CachedEmbedder
-from kb_service.service import Services
-from kb_service.settings import load_settings
-from kb_service.store import build_store
 from kb_service.telemetry import TimedStore
-from tests.fakes import HashingEmbedder
+from tests.indexed_sample import hashing_services
 
 _TIMING = re.compile(r"^embed;dur=[\d.]+, store;dur=[\d.]+, (?:.*, )?total;dur=[\d.]+$")
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory, analyzer):
-    data = tmp_path_factory.mktemp("ops") / "data"
-    settings = load_settings(data_dir=data)
-    services = Services(
-        settings=settings,
-        store=TimedStore(build_store(settings)),
-        analyzer=analyzer,
-        embedder=CachedEmbedder(HashingEmbedder(), data / "cache.sqlite3"),
-    )
-    index_libraries(services, None, progress=False)
+def client(indexed_sample_dir, analyzer):
+    services = hashing_services(indexed_sample_dir, wrap_store=TimedStore)
     return TestClient(create_app(services, load_model=False), raise_server_exceptions=False)
 
 

@@ -8,26 +8,13 @@ import numpy as np
 import pytest
 
 from cases.classifier import META_KEY, TypeClassifier, fit
-from indexer.run import index_libraries
-from kb_service.embeddings import CachedEmbedder
-from kb_service.service import Services
-from kb_service.settings import load_settings
-from kb_service.store import build_store
-from tests.fakes import HashingEmbedder
+from tests.indexed_sample import hashing_services
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory, analyzer):
-    data = tmp_path_factory.mktemp("classifier") / "data"
-    settings = load_settings(data_dir=data)
-    services = Services(
-        settings=settings,
-        store=build_store(settings),
-        analyzer=analyzer,
-        embedder=CachedEmbedder(HashingEmbedder(), data / "cache.sqlite3"),
-    )
-    index_libraries(services, None, progress=False)
-    return services
+def indexed(indexed_sample_dir, analyzer):
+    """The sample library as ``kb index`` leaves it: the classifier is learnt there."""
+    return hashing_services(indexed_sample_dir)
 
 
 def test_kb_index_learns_the_classifier_and_keeps_it_in_the_store(indexed):

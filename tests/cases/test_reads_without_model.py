@@ -16,27 +16,15 @@ from typer.testing import CliRunner
 import cli.main as kb
 from api.main import create_app
 from cases.queries import CaseFilters, CaseLibrary
-from indexer.run import index_libraries
-from kb_service.embeddings import CachedEmbedder, build_embedder
+from kb_service.embeddings import build_embedder
 from kb_service.service import Services
 from kb_service.settings import load_settings
 from kb_service.store import build_store
-from tests.fakes import HashingEmbedder
 
 
 @pytest.fixture(scope="module")
-def indexed_dir(tmp_path_factory, analyzer):
-    data = tmp_path_factory.mktemp("reads") / "data"
-    settings = load_settings(data_dir=data)
-    writer = Services(
-        settings=settings,
-        store=build_store(settings),
-        analyzer=analyzer,
-        embedder=CachedEmbedder(HashingEmbedder(), data / "cache.sqlite3"),
-    )
-    index_libraries(writer, None, progress=False)
-    writer.close()
-    return data
+def indexed_dir(indexed_sample_dir):
+    return indexed_sample_dir  # indexed with the stand-in encoder
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ from functools import cache
 from pathlib import Path
 
 from api.auth import digest
-from indexer.run import index_libraries
-from kb_service.analysis import ChineseAnalyzer
 from kb_service.embeddings import CachedEmbedder
 from kb_service.service import Services
-from kb_service.settings import Settings, load_settings
+from kb_service.settings import Settings
 from kb_service.store import build_store
 from tests.disputes.conftest import COMMITTEE
 from tests.fakes import HashingEmbedder
+from tests.indexed_sample import analyzer as shared_analyzer
 
 OTHER_COMMITTEE = "延吉市建工街道人民调解委员会"
 OTHER_REGION = "吉林省/延边朝鲜族自治州/延吉市/建工街道"
@@ -55,24 +54,18 @@ def fake_services(settings: Settings, cache_dir: Path) -> Services:
     return Services(
         settings=settings,
         store=build_store(settings),
-        analyzer=_analyzer(),
+        analyzer=shared_analyzer(),
         embedder=CachedEmbedder(HashingEmbedder(), cache_dir / "embedding-cache.sqlite3"),
     )
 
 
 @cache
-def _analyzer() -> ChineseAnalyzer:
-    return ChineseAnalyzer()
-
-
-@cache
 def indexed_sample() -> Services:
-    """The shipped sample library in an embedded store, indexed once per test session."""
-    folder = Path(tempfile.mkdtemp(prefix="kb-register-sample-"))
-    services = fake_services(load_settings(data_dir=folder / "data"), folder)
-    report = index_libraries(services, None, progress=False)
-    assert report["cases"]["indexed"] >= 100, report["cases"]["rejected"][:3]
-    return services
+    """The shipped sample library in an embedded store, shared by the register's tests: a copy
+    of the one indexed per test session (``tests/indexed_sample.py``)."""
+    from tests import indexed_sample as shared
+
+    return shared.hashing_services(shared.copy_to(Path(tempfile.mkdtemp(prefix="kb-register-sample-"))))
 
 
 def with_register(base: Services, database_url: str, data_dir: Path | None = None) -> Services:

@@ -7,13 +7,8 @@ import math
 import pytest
 
 from cases.indexing import case_schema
-from indexer.run import index_libraries
-from kb_service.embeddings import CachedEmbedder
-from kb_service.service import Services
-from kb_service.settings import load_settings
 from kb_service.similarity import CaseSimilarity, SimilarityConfig, cosine, tfidf_vector
-from kb_service.store import build_store
-from tests.fakes import HashingEmbedder
+from tests.indexed_sample import hashing_services
 
 
 def test_tfidf_is_sublinear_and_unit_length():
@@ -26,17 +21,8 @@ def test_tfidf_is_sublinear_and_unit_length():
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory, analyzer):
-    data = tmp_path_factory.mktemp("similarity") / "data"
-    settings = load_settings(data_dir=data)
-    services = Services(
-        settings=settings,
-        store=build_store(settings),
-        analyzer=analyzer,
-        embedder=CachedEmbedder(HashingEmbedder(), data / "cache.sqlite3"),
-    )
-    index_libraries(services, None, progress=False)
-    return services
+def library(indexed_sample_dir, analyzer):
+    return hashing_services(indexed_sample_dir)
 
 
 def test_a_case_is_most_similar_to_itself_and_scores_say_why(library):

@@ -14,7 +14,7 @@ from cases.classifier import META_KEY as CLASSIFIER_KEY
 from cases.classifier import TypeClassifier, TypeGuess
 from cases.indexing import COLLECTION, TEXT_FIELDS, case_schema, embed_text
 from kb_service.errors import InvalidInputError
-from kb_service.ranking import FusionConfig, Mode, RankedHit, RankedPage
+from kb_service.ranking import FusionConfig, Mode, RankedHit, RankedPage, highlight_hits
 from kb_service.service import Services
 from kb_service.similarity import CaseSimilarity
 from kb_service.store import (
@@ -230,7 +230,7 @@ class CaseLibrary:
         depth = similarity.config.candidates
         candidates = self._services.searcher.search(
             schema, keyword=self._keyword(description), vector=vector, filter=filters.to_filter(),
-            size=2 * depth, exclude_ids=exclude, depth=depth,
+            size=2 * depth, exclude_ids=exclude, depth=depth, highlight=False,
         )  # fmt: skip
         by_id = {hit.id: hit for hit in candidates.hits}
         idf = self._services.meta(f"idf-{COLLECTION}") or {}
@@ -246,6 +246,7 @@ class CaseLibrary:
             hit.why.lexical_similarity, hit.why.semantic_similarity = result.lexical, result.semantic
             hit.why.type_probability = result.type_probability
             hits.append(hit)
+        highlight_hits(schema, hits)
         return RankedPage(total=len(scored), hits=hits)
 
 

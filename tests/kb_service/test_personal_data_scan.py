@@ -42,14 +42,14 @@ import pytest
 
 from api.auth import digest
 from indexer.run import index_libraries
-from kb_service.embeddings import CachedEmbedder
 from kb_service.library import sample_library
 from kb_service.registry import collection_names
-from kb_service.service import Services
 from kb_service.settings import load_settings
-from kb_service.store import build_store
 from tests.api.conftest import KEYS, auth, client_for
-from tests.fakes import HashingEmbedder
+from tests.indexed_sample import hashing_services
+
+# A sweep of every stored record, file and mediator read (about 200 requests): not in the fast suite.
+pytestmark = pytest.mark.long
 
 HARD_LIBRARY = Path(__file__).parent / "data" / "personal_data_library"
 HARD_CASES = ("case-scan-labor-001", "case-scan-ecommerce-001")
@@ -86,17 +86,14 @@ def digits_of(number: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory, analyzer):
-    data = tmp_path_factory.mktemp("personal-data-scan") / "data"
-    # The register holds the particulars by design: outside the data folder the byte scan reads.
+def indexed(indexed_sample_dir):
+    # The sample library as kb index left it (a copy); kb index adds the hard library and the
+    # register's copies. The register holds the particulars by design: outside the data folder
+    # the byte scan reads.
+    data = indexed_sample_dir
     settings = load_settings(data_dir=data, database_url=f"sqlite:///{data.parent / 'register.sqlite3'}")
     _register_sample_disputes(settings)
-    services = Services(
-        settings=settings,
-        store=build_store(settings),
-        analyzer=analyzer,
-        embedder=CachedEmbedder(HashingEmbedder(), data / "embedding-cache.sqlite3"),
-    )
+    services = hashing_services(data, database_url=settings.database_url)
     report = index_libraries(services, [sample_library(), HARD_LIBRARY], progress=False)
     for name in collection_names():
         assert not report[name]["rejected"], report[name]["rejected"]

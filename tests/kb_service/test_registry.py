@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -10,6 +12,7 @@ from typer.testing import CliRunner
 import cli.main as kb
 from api.main import create_app
 from kb_service.embeddings import CachedEmbedder
+from kb_service.library import sample_library
 from kb_service.registry import DOMAINS, collection_names, collection_specs, resolve
 from kb_service.service import Services
 from kb_service.settings import load_settings
@@ -28,6 +31,22 @@ def test_every_reference_in_the_registry_resolves():
     assert len(set(collection_names())) == len(collection_names())
 
 
+def small_library(tmp_path: Path) -> Path:
+    """A few files of each kind from the sample library: enough for every collection."""
+    sample = sample_library()
+    small = tmp_path / "small-library"
+    chosen = [
+        *sorted((sample / "cases").glob("*.md"))[::12],
+        sample / "experts" / "lawyers.yaml",
+        *sorted((sample / "training").glob("*.md"))[:3],
+        *sorted((sample / "laws").glob("*")),
+    ]
+    for path in chosen:
+        (small / path.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, small / path.parent.name / path.name)
+    return small
+
+
 @pytest.fixture
 def fake_services(tmp_path, analyzer):
     settings = load_settings(data_dir=tmp_path / "data")
@@ -37,7 +56,7 @@ def fake_services(tmp_path, analyzer):
     services.close()
 
 
-def test_every_registered_collection_is_indexed_reported_and_checked_for_readiness(fake_services, monkeypatch):
+def test_every_registered_collection_is_indexed_reported_and_checked_for_readiness(fake_services, monkeypatch, tmp_path):
     from fastapi.testclient import TestClient
 
     monkeypatch.setattr(kb, "_services", fake_services)
@@ -48,7 +67,7 @@ def test_every_registered_collection_is_indexed_reported_and_checked_for_readine
     for name in collection_names():
         assert name in not_ready.json()["detail"]
 
-    result = CliRunner().invoke(kb.app, ["index", "--json"])
+    result = CliRunner().invoke(kb.app, ["index", "--json", str(small_library(tmp_path))])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert list(report) == list(collection_names())

@@ -19,10 +19,12 @@ rebuild; readers never block.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sqlite3
 import threading
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,7 +54,7 @@ from kb_service.store.filters import (
 )
 from kb_service.store.filters import _values as facet_values
 from kb_service.store.highlight import highlight_source
-from kb_service.store.lucene_bm25 import FieldBM25
+from kb_service.store.lucene_bm25 import FieldPostings
 from kb_service.store.protocol import (
     CollectionSchema,
     Document,
@@ -72,45 +74,67 @@ _KEPT_MASKS = 64
 
 
 class _Snapshot:
-    """One collection's documents in memory, for searching."""
+    """One collection's documents in memory, for searching.
 
-    def __init__(self, generation: int, rows: list[tuple[str, str, str, bytes | None]]) -> None:
+    Kept: the ids (in id order: positions are ranks of ids), the unit vectors as one
+    float32 matrix, and each search field's postings (``FieldPostings``) over one
+    vocabulary. Not kept: the stored records and the analysed texts. What filters,
+    facets and browsing need of the records is read per field, when first needed,
+    from SQLite (``source -> '$.field'``) and kept as one column of values; the hits
+    of a page read their records from SQLite."""
+
+    def __init__(self, store: EmbeddedStore, collection: str, generation: int, rows: Iterator[tuple], count: int) -> None:
         self.generation = generation
-        self.ids = [row[0] for row in rows]
-        self.sources = [json.loads(row[1]) for row in rows]
-        self.texts = [json.loads(row[2]) for row in rows]
-        vectors = [np.frombuffer(row[3], dtype=np.float32) if row[3] else None for row in rows]
-        dims = {v.shape[0] for v in vectors if v is not None}
-        dim = dims.pop() if len(dims) == 1 else 0
-        self.vectors = np.zeros((len(rows), dim), dtype=np.float32)
-        self.has_vector = np.zeros(len(rows), dtype=bool)
-        for i, vector in enumerate(vectors):
-            if vector is not None and vector.shape[0] == dim:
-                self.vectors[i] = vector / (np.linalg.norm(vector) or 1.0)
-                self.has_vector[i] = True
-        self._fields: dict[str, FieldBM25] = {}
+        self._store = store
+        self._collection = collection
+        self.ids: list[str] = []
+        self.vocabulary: dict[str, int] = defaultdict(itertools.count().__next__)
+        self._fields: dict[str, FieldPostings] = {}
+        vectors, has_vector = _read_rows(self, rows, count)
+        self.vectors = vectors
+        self.has_vector = has_vector
+        self.vocabulary = dict(self.vocabulary)  # no longer growing: an unknown term stays unknown
+        self._empty_field = FieldPostings(
+            np.zeros(len(self.ids), dtype=np.int32), np.zeros(1, dtype=np.int64),
+            np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16),
+        )  # fmt: skip
+        self._columns: dict[str, list[Any]] = {}
         self._masks: dict[Filter, np.ndarray] = {}
         self._facet_pairs: dict[tuple[str, str | None], tuple[list[Any], np.ndarray, np.ndarray]] = {}
+        self._browse_orders: dict[str, np.ndarray] = {}
         self._position = {doc_id: i for i, doc_id in enumerate(self.ids)}
-        self._all = np.ones(len(rows), dtype=bool)
+        self._all = np.ones(len(self.ids), dtype=bool)
         self._all.flags.writeable = False
         self._lock = threading.Lock()
 
-    def field_index(self, name: str) -> FieldBM25:
+    def field_index(self, name: str) -> FieldPostings:
+        return self._fields.get(name, self._empty_field)
+
+    def column(self, field: str) -> list[Any]:
+        """The field's value in every document's record (``None`` where absent)."""
         with self._lock:
-            if name not in self._fields:
-                self._fields[name] = FieldBM25([text.get(name, "").split() for text in self.texts])
-            return self._fields[name]
+            found = self._columns.get(field)
+        if found is None:
+            found = self._store._read_column(self._collection, field, self.ids, self._position)
+            with self._lock:
+                self._columns[field] = found
+        return found
+
+    def sources(self, positions: Sequence[int]) -> list[dict[str, Any] | None]:
+        """The stored records of these documents (``None`` for one deleted since)."""
+        ids = [self.ids[i] for i in positions]
+        found = self._store._read_sources(self._collection, ids)
+        return [found.get(doc_id) for doc_id in ids]
 
     def filtered(self, filter: Filter | None) -> np.ndarray:
         """Which documents match, as a read-only mask.
 
         The tree is combined with numpy (``&``, ``|``, ``~``); only its leaves are
-        evaluated in Python, once per snapshot (the tree is frozen, so hashable), since
-        evaluating a leaf over a large collection (26,000 statute articles, 100,000
-        cases) costs more than the search itself. ``id`` leaves (a hybrid search's
-        fused set, an excluded case) are looked up by position, so a new set of ids
-        per query costs nothing to evaluate."""
+        evaluated in Python, once per snapshot (the tree is frozen, so hashable), over
+        the column of the leaf's field, since evaluating a leaf over a large collection
+        (26,000 statute articles, 100,000 cases) costs more than the search itself.
+        ``id`` leaves (a hybrid search's fused set, an excluded case) are looked up by
+        position, so a new set of ids per query costs nothing to evaluate."""
         if filter is None:
             return self._all
         match filter:
@@ -127,7 +151,9 @@ class _Snapshot:
         with self._lock:
             mask = self._masks.get(filter)
         if mask is None:
-            mask = np.fromiter((matches(filter, s) for s in self.sources), dtype=bool, count=len(self.sources))
+            field = filter.field  # every other node is a leaf on one field
+            column = self.column(field)
+            mask = np.fromiter((matches(filter, {field: v}) for v in column), dtype=bool, count=len(column))
             mask.flags.writeable = False
             with self._lock:
                 if len(self._masks) >= _KEPT_MASKS:
@@ -148,15 +174,112 @@ class _Snapshot:
         with self._lock:
             pairs = self._facet_pairs.get(cache_key)
         if pairs is None:
-            pairs = _facet_pairs(facet, self.sources)
+            pairs = _facet_pairs(facet, ({facet.field: v} for v in self.column(facet.field)))
             with self._lock:
                 self._facet_pairs[cache_key] = pairs
         keys, docs, key_index = pairs
         counts = np.bincount(key_index[chosen[docs]], minlength=len(keys))
         return [(keys[k], int(counts[k])) for k in np.flatnonzero(counts)]
 
+    def browse_order(self, field: str | None) -> np.ndarray:
+        """Every position in browsing order: newest ``field`` first (as text, descending),
+        ties and records without the field (last) by id ascending."""
+        if field is None:
+            return np.arange(len(self.ids))
+        with self._lock:
+            order = self._browse_orders.get(field)
+        if order is None:
+            column = self.column(field)
+            with_value = [i for i, v in enumerate(column) if v is not None]
+            without = [i for i, v in enumerate(column) if v is None]
+            # sort() with reverse=True is stable: equal values keep id ascending.
+            with_value.sort(key=lambda i: str(column[i]), reverse=True)
+            order = np.asarray(with_value + without, dtype=np.int64)
+            with self._lock:
+                self._browse_orders[field] = order
+        return order
 
-def _facet_pairs(facet: Facet, sources: list[dict[str, Any]]) -> tuple[list[Any], np.ndarray, np.ndarray]:
+
+_ROWS_PER_BATCH = 2_000
+_DOCS_PER_BATCH_BITS = 20  # a batch's document number fits below bit 20 of a posting key
+
+
+def _read_rows(snapshot: _Snapshot, rows: Iterator[tuple], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fill the snapshot's ids and postings from (id, text, vector) rows in id order; return
+    (unit vectors, has vector). Rows are read in batches, so only a batch of analysed texts
+    is ever held as Python objects."""
+    vocabulary = snapshot.vocabulary
+    term_number = vocabulary.__getitem__
+    dim = None
+    mixed = False
+    vectors = np.zeros((count, 0), dtype=np.float32)
+    has_vector = np.zeros(count, dtype=bool)
+    lengths: dict[str, list[np.ndarray]] = {}
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    position = 0
+    while True:
+        batch = rows.fetchmany(_ROWS_PER_BATCH)
+        if not batch:
+            break
+        first = position
+        if position + len(batch) > len(has_vector):  # rows written since the count
+            grow = position + len(batch) - len(has_vector)
+            has_vector = np.concatenate([has_vector, np.zeros(grow, dtype=bool)])
+            vectors = np.concatenate([vectors, np.zeros((grow, vectors.shape[1]), dtype=np.float32)])
+        tokens: dict[str, list[str]] = {}
+        batch_lengths: dict[str, np.ndarray] = {}
+        for offset, (doc_id, text, blob) in enumerate(batch):
+            snapshot.ids.append(doc_id)
+            for name, value in json.loads(text).items():
+                cut = value.split()
+                if name not in batch_lengths:
+                    batch_lengths[name] = np.zeros(len(batch), dtype=np.int32)
+                    tokens[name] = []
+                batch_lengths[name][offset] = len(cut)
+                tokens[name].extend(cut)
+            if blob:
+                vector = np.frombuffer(blob, dtype=np.float32)
+                if dim is None:
+                    dim = vector.shape[0]
+                    vectors = np.zeros((len(has_vector), dim), dtype=np.float32)
+                if vector.shape[0] != dim:
+                    mixed = True
+                elif not mixed:
+                    vectors[position + offset] = vector / (np.sqrt(vector.dot(vector)) or 1.0)
+                    has_vector[position + offset] = True
+        position += len(batch)
+        for name in tokens.keys() - lengths.keys():  # a field first seen: none in the documents before
+            lengths[name] = [np.zeros(first, dtype=np.int32)]
+        for name, field_lengths in lengths.items():
+            field_lengths.append(batch_lengths.get(name, np.zeros(len(batch), dtype=np.int32)))
+        for name, cut in tokens.items():
+            numbers = np.fromiter(map(term_number, cut), dtype=np.int64, count=len(cut))
+            local = np.repeat(np.arange(len(batch), dtype=np.int64), batch_lengths[name])
+            keys, tfs = np.unique((numbers << _DOCS_PER_BATCH_BITS) | local, return_counts=True)
+            parts.setdefault(name, []).append(
+                (
+                    (keys >> _DOCS_PER_BATCH_BITS).astype(np.int32),
+                    ((keys & ((1 << _DOCS_PER_BATCH_BITS) - 1)) + first).astype(np.int32),
+                    np.minimum(tfs, np.iinfo(np.uint16).max).astype(np.uint16),
+                )
+            )
+    terms = len(vocabulary)
+    for name, field_parts in parts.items():
+        numbers = np.concatenate([p[0] for p in field_parts])
+        docs = np.concatenate([p[1] for p in field_parts])
+        tfs = np.concatenate([p[2] for p in field_parts])
+        field_parts.clear()
+        order = np.argsort(numbers, kind="stable")
+        indptr = np.zeros(terms + 1, dtype=np.int64)
+        np.cumsum(np.bincount(numbers, minlength=terms), out=indptr[1:])
+        del numbers
+        snapshot._fields[name] = FieldPostings(np.concatenate(lengths[name]), indptr, docs[order], tfs[order])
+    if mixed or dim is None:
+        vectors, has_vector = np.zeros((position, 0), dtype=np.float32), np.zeros(position, dtype=bool)
+    return vectors[:position], has_vector[:position]
+
+
+def _facet_pairs(facet: Facet, sources: Iterable[dict[str, Any]]) -> tuple[list[Any], np.ndarray, np.ndarray]:
     """Every distinct (document position, bucket key) of the facet's field."""
     index: dict[Any, int] = {}
     docs: list[int] = []
@@ -449,7 +572,26 @@ class EmbeddedStore:
             )
 
     def iter_sources(self, collection: str) -> Iterator[dict[str, Any]]:
-        yield from self._snapshot(collection).sources
+        """Every stored record in id order, read from SQLite a batch at a time."""
+        self._require(collection)
+        after = None
+        while True:
+            with self._sql() as db:
+                if after is None:
+                    batch = db.execute(
+                        "SELECT id, source FROM documents WHERE collection = ? ORDER BY id LIMIT ?",
+                        (collection, _ROWS_PER_BATCH),
+                    ).fetchall()
+                else:
+                    batch = db.execute(
+                        "SELECT id, source FROM documents WHERE collection = ? AND id > ? ORDER BY id LIMIT ?",
+                        (collection, after, _ROWS_PER_BATCH),
+                    ).fetchall()
+            for _, source in batch:
+                yield json.loads(source)
+            if len(batch) < _ROWS_PER_BATCH:
+                return
+            after = batch[-1][0]
 
     def _snapshot(self, collection: str) -> _Snapshot:
         self._require(collection)
@@ -460,14 +602,72 @@ class EmbeddedStore:
         with self._snapshot_lock:
             snapshot = self._snapshots.get(collection)
             if snapshot is None or snapshot.generation != generation:
+                self._snapshots.pop(collection, None)  # the old one's memory goes before the new one's comes
+                snapshot = None
                 with self._sql() as db:
+                    count = db.execute(
+                        "SELECT COUNT(*) FROM documents WHERE collection = ?", (collection,)
+                    ).fetchone()[0]
                     rows = db.execute(
-                        "SELECT id, source, text, vector FROM documents WHERE collection = ? ORDER BY id",
-                        (collection,),
-                    ).fetchall()
-                snapshot = _Snapshot(generation, rows)
+                        "SELECT id, text, vector FROM documents WHERE collection = ? ORDER BY id", (collection,)
+                    )
+                    try:
+                        snapshot = _Snapshot(self, collection, generation, rows, count)
+                    finally:
+                        rows.close()
                 self._snapshots[collection] = snapshot
             return snapshot
+
+    def _read_sources(self, collection: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        with self._sql() as db:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                for doc_id, source in db.execute(
+                    f"SELECT id, source FROM documents WHERE collection = ? AND id IN ({marks})",
+                    [collection, *chunk],
+                ):
+                    found[doc_id] = json.loads(source)
+        return found
+
+    def _read_column(
+        self, collection: str, field: str, ids: list[str], position: dict[str, int]
+    ) -> list[Any]:
+        """``source[field]`` of every document, in the positions of ``ids``. SQLite takes
+        the field out of each record (``->``, in C); each distinct value is decoded once
+        and shared. A record written since the snapshot was taken is matched by id."""
+        decoded: dict[str | None, Any] = {None: None}
+
+        def value(text: str | None) -> Any:
+            found = decoded.get(text, decoded)
+            if found is decoded:
+                found = decoded[text] = json.loads(text)
+            return found
+
+        rows: list[tuple[str, Any]] | None = None
+        if '"' not in field and "\\" not in field:
+            try:
+                with self._sql() as db:
+                    rows = [
+                        (doc_id, value(text))
+                        for doc_id, text in db.execute(
+                            "SELECT id, source -> ? FROM documents WHERE collection = ? ORDER BY id",
+                            (f'$."{field}"', collection),
+                        )
+                    ]
+            except StoreUnavailableError:  # a record SQLite cannot parse (e.g. NaN): decode in Python
+                rows = None
+        if rows is None:
+            rows = [(source["id"], source.get(field)) for source in self.iter_sources(collection)]
+        if len(rows) == len(ids) and all(row[0] == doc_id for row, doc_id in zip(rows, ids)):
+            return [v for _, v in rows]
+        column: list[Any] = [None] * len(ids)
+        for doc_id, v in rows:
+            at = position.get(doc_id)
+            if at is not None:
+                column[at] = v
+        return column
 
     # -- searching -----------------------------------------------------------------
     def keyword_search(
@@ -485,10 +685,18 @@ class EmbeddedStore:
         total_scores = np.zeros(n, dtype=np.float64)
         matched = np.zeros((len(query.terms), n), dtype=bool)
         for row, (term, term_weight) in enumerate(query.terms.items()):
+            column = snapshot.vocabulary.get(term)
+            if column is None:
+                continue
             for field_name, field_boost in query.fields.items():
-                scores = snapshot.field_index(field_name).scores(term)
-                total_scores += term_weight * field_boost * scores
-                matched[row] |= scores > 0
+                found = snapshot.field_index(field_name).term_scores(column)
+                if found is None:
+                    continue
+                # Only the documents with the term: adding zero elsewhere changes nothing, so
+                # the sums (in the same order) are those of adding whole score vectors.
+                docs, scores = found
+                total_scores[docs] += term_weight * field_boost * scores
+                matched[row, docs[scores > 0]] = True
         candidates = matched.any(axis=0) & snapshot.filtered(filter)
         return self._page(schema, snapshot, total_scores, candidates, size, offset, query, matched, highlight)
 
@@ -515,9 +723,11 @@ class EmbeddedStore:
     def _page(self, schema, snapshot, scores, candidates, size, offset, query=None, matched=None, want_highlights=False):
         hits = []
         terms = list(query.terms) if query is not None else []
-        for i in _top(snapshot, scores, candidates, offset + size)[offset:]:
+        positions = _top(snapshot, scores, candidates, offset + size)[offset:]
+        for i, source in zip(positions, snapshot.sources(positions), strict=True):
+            if source is None:  # deleted since the snapshot was taken
+                continue
             matched_terms = [terms[r] for r in range(len(terms)) if matched[r, i]] if matched is not None else []
-            source = snapshot.sources[i]
             hits.append(
                 Hit(
                     id=snapshot.ids[i],
@@ -533,19 +743,17 @@ class EmbeddedStore:
         self, schema: CollectionSchema, *, filter: Filter | None = None, size: int = 10, offset: int = 0
     ) -> SearchPage:
         snapshot = self._snapshot(schema.name)
-        chosen = np.flatnonzero(snapshot.filtered(filter))
-        order = sorted(chosen, key=lambda i: snapshot.ids[i])
-        if schema.browse_order:
-            # Newest first, records without the field last (Elasticsearch's ``missing: _last``).
-            with_value = [i for i in order if snapshot.sources[i].get(schema.browse_order) is not None]
-            without = [i for i in order if snapshot.sources[i].get(schema.browse_order) is None]
-            # sort() with reverse=True is stable: equal dates keep id ascending.
-            with_value.sort(key=lambda i: str(snapshot.sources[i][schema.browse_order]), reverse=True)
-            order = with_value + without
+        mask = snapshot.filtered(filter)
+        # Newest first, records without the field last (Elasticsearch's ``missing: _last``),
+        # then id ascending: positions are in id order.
+        order = snapshot.browse_order(schema.browse_order or None)
+        page = order[mask[order]][offset : offset + size]
         hits = [
-            Hit(id=snapshot.ids[i], score=0.0, source=snapshot.sources[i]) for i in order[offset : offset + size]
+            Hit(id=snapshot.ids[i], score=0.0, source=source)
+            for i, source in zip(page, snapshot.sources(page), strict=True)
+            if source is not None
         ]
-        return SearchPage(total=len(chosen), hits=hits)
+        return SearchPage(total=int(np.count_nonzero(mask)), hits=hits)
 
     def aggregate(
         self, collection: str, facets: Mapping[str, Facet], filter: Filter | None = None

@@ -51,17 +51,63 @@ def lucene_length(length: int) -> int:
     return _NUM_FREE_VALUES + _int4_to_long(_long_to_int4(length - _NUM_FREE_VALUES))
 
 
+def _length_norms(lengths: np.ndarray) -> tuple[int, float, np.ndarray]:
+    """(docCount, avgdl, per-document ``k1 · (1 − b + b · L(|d|) / avgdl)``) of a field."""
+    lengths = np.asarray(lengths, dtype=np.float64)
+    present = lengths > 0
+    doc_count = int(present.sum())
+    avgdl = float(lengths[present].sum() / doc_count) if doc_count else 0.0
+    distinct, inverse = np.unique(lengths.astype(np.int64), return_inverse=True)
+    encoded = np.array([lucene_length(int(n)) for n in distinct], dtype=np.float64)[inverse]
+    norm = K1 * (1 - B + B * encoded / avgdl) if avgdl else np.ones(len(lengths))
+    return doc_count, avgdl, norm
+
+
+def _term_scores(doc_count: int, tfs: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    """The BM25 score of one term in the documents that contain it (``tfs``, their norms)."""
+    df = len(tfs)
+    idf = np.log(1 + (doc_count - df + 0.5) / (df + 0.5))
+    return idf * (K1 + 1) * tfs / (tfs + norms)
+
+
+class FieldPostings:
+    """One field's postings in compressed-column form, for a snapshot of many documents.
+
+    Column ``t`` (a term number of a vocabulary shared by the fields) holds the
+    documents containing the term, ``indices[indptr[t]:indptr[t + 1]]``, and the
+    term's frequency in each (``tfs``, small integers). Scores are computed per query
+    for those documents only, with the same arithmetic as ``FieldBM25``."""
+
+    def __init__(self, lengths: np.ndarray, indptr: np.ndarray, indices: np.ndarray, tfs: np.ndarray) -> None:
+        self.size = len(lengths)
+        self.doc_count, self.avgdl, self._norm = _length_norms(lengths)
+        self._indptr = indptr
+        self._indices = indices
+        self._tfs = tfs
+
+    @property
+    def nbytes(self) -> int:
+        return self._norm.nbytes + self._indptr.nbytes + self._indices.nbytes + self._tfs.nbytes
+
+    def term_scores(self, column: int | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """(documents, scores) of the term numbered ``column``; None where no document has it."""
+        if column is None or column + 1 >= len(self._indptr):
+            return None
+        start, end = int(self._indptr[column]), int(self._indptr[column + 1])
+        if start == end:
+            return None
+        docs = self._indices[start:end]
+        tfs = self._tfs[start:end].astype(np.float64)
+        return docs, _term_scores(self.doc_count, tfs, self._norm[docs])
+
+
 class FieldBM25:
     """Postings of one pre-tokenised field over a snapshot of documents."""
 
     def __init__(self, documents: Sequence[Sequence[str]]) -> None:
         self.size = len(documents)
         lengths = np.array([len(tokens) for tokens in documents], dtype=np.float64)
-        present = lengths > 0
-        self.doc_count = int(present.sum())
-        self.avgdl = float(lengths[present].sum() / self.doc_count) if self.doc_count else 0.0
-        encoded = np.array([lucene_length(int(n)) for n in lengths], dtype=np.float64)
-        self._norm = K1 * (1 - B + B * encoded / self.avgdl) if self.avgdl else np.ones(self.size)
+        self.doc_count, self.avgdl, self._norm = _length_norms(lengths)
         postings: dict[str, tuple[list[int], list[int]]] = {}
         for position, tokens in enumerate(documents):
             for term, tf in Counter(tokens).items():
@@ -80,7 +126,5 @@ class FieldBM25:
         if found is None:
             return full
         docs, tfs = found
-        df = len(docs)
-        idf = np.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
-        full[docs] = idf * (K1 + 1) * tfs / (tfs + self._norm[docs])
+        full[docs] = _term_scores(self.doc_count, tfs, self._norm[docs])
         return full

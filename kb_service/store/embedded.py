@@ -660,7 +660,7 @@ class EmbeddedStore:
                 rows = None
         if rows is None:
             rows = [(source["id"], source.get(field)) for source in self.iter_sources(collection)]
-        if len(rows) == len(ids) and all(row[0] == doc_id for row, doc_id in zip(rows, ids)):
+        if len(rows) == len(ids) and all(row[0] == doc_id for row, doc_id in zip(rows, ids, strict=True)):
             return [v for _, v in rows]
         column: list[Any] = [None] * len(ids)
         for doc_id, v in rows:

@@ -11,8 +11,9 @@ sentence-memoised analyzer) and get random unit vectors of dimension 512. The
 ``idf-cases`` term statistics are written as the indexer writes them.
 
 ``measure`` runs, each in a fresh process and one after the other, the
-``--before`` revision's ``kb_service/store/embedded.py`` and the working tree's
-on the same data folder (``--only after`` skips the before). Each reports: the
+``--before`` revision (the whole tree, ``git archive``d to a temporary folder:
+its store, ranking and highlighting) and the working tree on the same data
+folder (``--only after`` skips the before). Each reports: the
 snapshot load, the first keyword and vector searches, resident memory after one
 search of every kind (current ``VmRSS`` and the peak ``ru_maxrss``), p50/p95/p99
 of keyword (k=50, highlighted), vector (k=50), hybrid (both plus fusion, as
@@ -188,25 +189,21 @@ def child(impl_file: Path, data_dir: Path, rounds: int) -> dict:
 # -- measure (parent) ------------------------------------------------------------------
 def measure(args) -> None:
     root = HERE.parent
-    impls = {}
+    trees = {}
     if args.only in (None, "before"):
-        before = Path(tempfile.mkdtemp(prefix="kb-before-")) / "embedded.py"
-        before.write_text(
-            subprocess.run(
-                ["git", "show", f"{args.before}:kb_service/store/embedded.py"], cwd=root, capture_output=True,
-                text=True, check=True,
-            ).stdout,
-            encoding="utf-8",
-        )  # fmt: skip
-        impls["before"] = before
+        before = Path(tempfile.mkdtemp(prefix="kb-before-"))
+        archive = subprocess.run(["git", "archive", args.before], cwd=root, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
+        trees["before"] = before
     if args.only in (None, "after"):
-        impls["after"] = root / "kb_service" / "store" / "embedded.py"
+        trees["after"] = root
     results = {}
-    for name, impl in impls.items():
+    for name, tree in trees.items():
         load = os.getloadavg()
+        impl = tree / "kb_service" / "store" / "embedded.py"
         run = subprocess.run(
             [sys.executable, __file__, "child", str(args.data_dir), str(impl), "--rounds", str(args.rounds)],
-            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root)},
+            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree,
         )  # fmt: skip
         if run.returncode != 0:
             results[name] = {"failed": run.stderr[-2000:], "load_average_before": [round(x, 2) for x in load]}
@@ -222,7 +219,7 @@ def measure(args) -> None:
             same[kind] = f"{sum(a == b for a, b in zip(before_sigs, after, strict=True))}/{len(after)}"
     summary = {
         "data_dir": str(args.data_dir),
-        "before_revision": args.before if "before" in impls else None,
+        "before_revision": args.before if "before" in trees else None,
         "after": "working tree",
         "cpu_count": os.cpu_count(),
         "load_average_end": [round(x, 2) for x in os.getloadavg()],

@@ -2,19 +2,30 @@
 
 Documents live in one SQLite file (``store.sqlite3``). Searching happens in
 memory over a snapshot that is rebuilt when the collection's *generation*
-changes (another process may have indexed meanwhile):
+changes (another process may have indexed meanwhile). A snapshot holds only
+what ranking needs, as arrays: the ids, one float32 matrix of unit vectors,
+and each search field's postings in compressed-column form (per term: the
+documents and the term's frequency in each; per document: the field's length
+norm). Stored records and analysed texts stay in SQLite: a page's hits read
+their records from it, and the few fields that filters, facets and browsing
+look at are read from it once per snapshot and field, as one column of
+values. At 100,000 cases that is about 0.95 GB resident instead of about
+5 GB (``benchmarks/embedded_100k.py``).
 
 - keyword: BM25 per field exactly as Lucene computes it (``lucene_bm25.py``),
   weighted and summed the way Elasticsearch sums a ``bool`` of boosted
-  ``term`` clauses;
+  ``term`` clauses; only the documents containing a query term are scored;
 - vector: exact cosine similarity with numpy, scored ``(1 + cos) / 2`` as
   Elasticsearch scores ``cosine`` vectors;
 - filters and facets: ``filters.py``.
 
-Limits, stated: it suits a county's library (tens of thousands of records);
-past ``LARGE_COLLECTION`` documents it logs a warning to move to
-Elasticsearch. Writers take a file lock, so two indexers cannot interleave a
-rebuild; readers never block.
+Limits, stated: it suits a county's library up to about 100,000 records
+(store-side search in tens of milliseconds there); past ``LARGE_COLLECTION``
+documents it logs a warning to move to Elasticsearch. Loading a snapshot of
+100,000 records takes tens of seconds, after every write to the collection.
+Writers take a file lock, so two indexers cannot interleave a rebuild;
+readers never block. A record deleted between a snapshot and the reading of
+a page's records is left out of that page.
 """
 
 from __future__ import annotations
@@ -76,24 +87,23 @@ _KEPT_MASKS = 64
 class _Snapshot:
     """One collection's documents in memory, for searching.
 
-    Kept: the ids (in id order: positions are ranks of ids), the unit vectors as one
-    float32 matrix, and each search field's postings (``FieldPostings``) over one
-    vocabulary. Not kept: the stored records and the analysed texts. What filters,
-    facets and browsing need of the records is read per field, when first needed,
-    from SQLite (``source -> '$.field'``) and kept as one column of values; the hits
-    of a page read their records from SQLite."""
+    Taken: the ids, in id order (positions are ranks of ids). Built when first needed,
+    each from one pass over SQLite: the search fields' postings (``FieldPostings``, one
+    vocabulary) on the first keyword search, the unit vectors (one float32 matrix) on
+    the first vector search, and one column of values per record field that a filter,
+    a facet or browsing looks at (``source -> '$.field'``). Not kept: the stored records
+    and the analysed texts; the hits of a page read their records from SQLite. A part
+    built after another process wrote to the collection is matched to the snapshot's
+    ids by id (records added since are left out; the next search takes a new snapshot)."""
 
-    def __init__(self, store: EmbeddedStore, collection: str, generation: int, rows: Iterator[tuple], count: int) -> None:
+    def __init__(self, store: EmbeddedStore, collection: str, generation: int, ids: list[str]) -> None:
         self.generation = generation
         self._store = store
         self._collection = collection
-        self.ids: list[str] = []
-        self.vocabulary: dict[str, int] = defaultdict(itertools.count().__next__)
-        self._fields: dict[str, FieldPostings] = {}
-        vectors, has_vector = _read_rows(self, rows, count)
-        self.vectors = vectors
-        self.has_vector = has_vector
-        self.vocabulary = dict(self.vocabulary)  # no longer growing: an unknown term stays unknown
+        self.ids = ids
+        self._position = {doc_id: i for i, doc_id in enumerate(self.ids)}
+        self._postings: tuple[dict[str, int], dict[str, FieldPostings]] | None = None
+        self._vectors: tuple[np.ndarray, np.ndarray] | None = None
         self._empty_field = FieldPostings(
             np.zeros(len(self.ids), dtype=np.int32), np.zeros(1, dtype=np.int64),
             np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16),
@@ -102,13 +112,30 @@ class _Snapshot:
         self._masks: dict[Filter, np.ndarray] = {}
         self._facet_pairs: dict[tuple[str, str | None], tuple[list[Any], np.ndarray, np.ndarray]] = {}
         self._browse_orders: dict[str, np.ndarray] = {}
-        self._position = {doc_id: i for i, doc_id in enumerate(self.ids)}
         self._all = np.ones(len(self.ids), dtype=bool)
         self._all.flags.writeable = False
         self._lock = threading.Lock()
+        self._postings_lock = threading.Lock()
+        self._vectors_lock = threading.Lock()
+
+    def postings(self) -> tuple[dict[str, int], dict[str, FieldPostings]]:
+        """(vocabulary, postings per search field)."""
+        if self._postings is None:
+            with self._postings_lock:
+                if self._postings is None:
+                    self._postings = _read_postings(self, self._store._read_batches(self._collection, "text"))
+        return self._postings
 
     def field_index(self, name: str) -> FieldPostings:
-        return self._fields.get(name, self._empty_field)
+        return self.postings()[1].get(name, self._empty_field)
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(unit vectors, whether each document has one)."""
+        if self._vectors is None:
+            with self._vectors_lock:
+                if self._vectors is None:
+                    self._vectors = _read_vectors(self, self._store._read_batches(self._collection, "vector"))
+        return self._vectors
 
     def column(self, field: str) -> list[Any]:
         """The field's value in every document's record (``None`` where absent)."""
@@ -204,66 +231,51 @@ _ROWS_PER_BATCH = 2_000
 _DOCS_PER_BATCH_BITS = 20  # a batch's document number fits below bit 20 of a posting key
 
 
-def _read_rows(snapshot: _Snapshot, rows: Iterator[tuple], count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Fill the snapshot's ids and postings from (id, text, vector) rows in id order; return
-    (unit vectors, has vector). Rows are read in batches, so only a batch of analysed texts
-    is ever held as Python objects."""
-    vocabulary = snapshot.vocabulary
+def _read_postings(
+    snapshot: _Snapshot, batches: Iterator[list[tuple[str, str]]]
+) -> tuple[dict[str, int], dict[str, FieldPostings]]:
+    """Postings of every search field from (id, analysed texts) rows, a batch at a time,
+    so that only one batch of texts is ever held as Python objects."""
+    n = len(snapshot.ids)
+    position = snapshot._position
+    vocabulary: dict[str, int] = defaultdict(itertools.count().__next__)
     term_number = vocabulary.__getitem__
-    dim = None
-    mixed = False
-    vectors = np.zeros((count, 0), dtype=np.float32)
-    has_vector = np.zeros(count, dtype=bool)
-    lengths: dict[str, list[np.ndarray]] = {}
+    lengths: dict[str, np.ndarray] = {}
     parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-    position = 0
-    while True:
-        batch = rows.fetchmany(_ROWS_PER_BATCH)
-        if not batch:
-            break
-        first = position
-        if position + len(batch) > len(has_vector):  # rows written since the count
-            grow = position + len(batch) - len(has_vector)
-            has_vector = np.concatenate([has_vector, np.zeros(grow, dtype=bool)])
-            vectors = np.concatenate([vectors, np.zeros((grow, vectors.shape[1]), dtype=np.float32)])
+    for batch in batches:
+        places: list[int] = []
         tokens: dict[str, list[str]] = {}
-        batch_lengths: dict[str, np.ndarray] = {}
-        for offset, (doc_id, text, blob) in enumerate(batch):
-            snapshot.ids.append(doc_id)
+        counts: dict[str, tuple[list[int], list[int]]] = {}
+        for doc_id, text in batch:
+            at = position.get(doc_id)
+            if at is None:  # written since the snapshot was taken
+                continue
+            local = len(places)
+            places.append(at)
             for name, value in json.loads(text).items():
                 cut = value.split()
-                if name not in batch_lengths:
-                    batch_lengths[name] = np.zeros(len(batch), dtype=np.int32)
-                    tokens[name] = []
-                batch_lengths[name][offset] = len(cut)
+                if name not in tokens:
+                    tokens[name], counts[name] = [], ([], [])
                 tokens[name].extend(cut)
-            if blob:
-                vector = np.frombuffer(blob, dtype=np.float32)
-                if dim is None:
-                    dim = vector.shape[0]
-                    vectors = np.zeros((len(has_vector), dim), dtype=np.float32)
-                if vector.shape[0] != dim:
-                    mixed = True
-                elif not mixed:
-                    vectors[position + offset] = vector / (np.sqrt(vector.dot(vector)) or 1.0)
-                    has_vector[position + offset] = True
-        position += len(batch)
-        for name in tokens.keys() - lengths.keys():  # a field first seen: none in the documents before
-            lengths[name] = [np.zeros(first, dtype=np.int32)]
-        for name, field_lengths in lengths.items():
-            field_lengths.append(batch_lengths.get(name, np.zeros(len(batch), dtype=np.int32)))
+                counts[name][0].append(local)
+                counts[name][1].append(len(cut))
+        where = np.asarray(places, dtype=np.int32)
         for name, cut in tokens.items():
+            locals_, sizes = (np.asarray(x, dtype=np.int64) for x in counts[name])
+            if name not in lengths:
+                lengths[name] = np.zeros(n, dtype=np.int32)
+            lengths[name][where[locals_]] = sizes
             numbers = np.fromiter(map(term_number, cut), dtype=np.int64, count=len(cut))
-            local = np.repeat(np.arange(len(batch), dtype=np.int64), batch_lengths[name])
-            keys, tfs = np.unique((numbers << _DOCS_PER_BATCH_BITS) | local, return_counts=True)
+            keys, tfs = np.unique((numbers << _DOCS_PER_BATCH_BITS) | np.repeat(locals_, sizes), return_counts=True)
             parts.setdefault(name, []).append(
                 (
                     (keys >> _DOCS_PER_BATCH_BITS).astype(np.int32),
-                    ((keys & ((1 << _DOCS_PER_BATCH_BITS) - 1)) + first).astype(np.int32),
+                    where[keys & ((1 << _DOCS_PER_BATCH_BITS) - 1)],
                     np.minimum(tfs, np.iinfo(np.uint16).max).astype(np.uint16),
                 )
             )
     terms = len(vocabulary)
+    fields: dict[str, FieldPostings] = {}
     for name, field_parts in parts.items():
         numbers = np.concatenate([p[0] for p in field_parts])
         docs = np.concatenate([p[1] for p in field_parts])
@@ -273,10 +285,39 @@ def _read_rows(snapshot: _Snapshot, rows: Iterator[tuple], count: int) -> tuple[
         indptr = np.zeros(terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(numbers, minlength=terms), out=indptr[1:])
         del numbers
-        snapshot._fields[name] = FieldPostings(np.concatenate(lengths[name]), indptr, docs[order], tfs[order])
-    if mixed or dim is None:
-        vectors, has_vector = np.zeros((position, 0), dtype=np.float32), np.zeros(position, dtype=bool)
-    return vectors[:position], has_vector[:position]
+        fields[name] = FieldPostings(lengths[name], indptr, docs[order], tfs[order])
+    return dict(vocabulary), fields  # a plain dict: an unknown term stays unknown
+
+
+def _read_vectors(snapshot: _Snapshot, batches: Iterator[list[tuple[str, bytes | None]]]) -> tuple[np.ndarray, np.ndarray]:
+    """(unit vectors, has a vector) from (id, vector) rows. Documents whose vectors differ
+    in dimension leave the collection without vectors, as Elasticsearch would refuse them."""
+    n = len(snapshot.ids)
+    position = snapshot._position
+    dim = None
+    mixed = False
+    vectors = np.zeros((n, 0), dtype=np.float32)
+    has_vector = np.zeros(n, dtype=bool)
+    for batch in batches:
+        for doc_id, blob in batch:
+            at = position.get(doc_id)
+            if at is None or not blob:
+                continue
+            vector = np.frombuffer(blob, dtype=np.float32)
+            if dim is None:
+                dim = vector.shape[0]
+                vectors = np.zeros((n, dim), dtype=np.float32)
+            if vector.shape[0] != dim:
+                mixed = True
+            elif not mixed:
+                # np.linalg.norm of a 1-d float32 vector, without its call overhead
+                vectors[at] = vector / (np.sqrt(vector.dot(vector)) or 1.0)
+                has_vector[at] = True
+    if mixed:
+        return np.zeros((n, 0), dtype=np.float32), np.zeros(n, dtype=bool)
+    vectors.flags.writeable = False
+    has_vector.flags.writeable = False
+    return vectors, has_vector
 
 
 def _facet_pairs(facet: Facet, sources: Iterable[dict[str, Any]]) -> tuple[list[Any], np.ndarray, np.ndarray]:
@@ -603,20 +644,28 @@ class EmbeddedStore:
             snapshot = self._snapshots.get(collection)
             if snapshot is None or snapshot.generation != generation:
                 self._snapshots.pop(collection, None)  # the old one's memory goes before the new one's comes
-                snapshot = None
                 with self._sql() as db:
-                    count = db.execute(
-                        "SELECT COUNT(*) FROM documents WHERE collection = ?", (collection,)
-                    ).fetchone()[0]
-                    rows = db.execute(
-                        "SELECT id, text, vector FROM documents WHERE collection = ? ORDER BY id", (collection,)
-                    )
-                    try:
-                        snapshot = _Snapshot(self, collection, generation, rows, count)
-                    finally:
-                        rows.close()
+                    ids = [
+                        row[0]
+                        for row in db.execute(
+                            "SELECT id FROM documents WHERE collection = ? ORDER BY id", (collection,)
+                        )
+                    ]
+                snapshot = _Snapshot(self, collection, generation, ids)
                 self._snapshots[collection] = snapshot
             return snapshot
+
+    def _read_batches(self, collection: str, column: str) -> Iterator[list[tuple[str, Any]]]:
+        """(id, column) of every document in id order, a batch of rows at a time."""
+        with self._sql() as db:
+            cursor = db.execute(
+                f"SELECT id, {column} FROM documents WHERE collection = ? ORDER BY id", (collection,)
+            )
+            try:
+                while batch := cursor.fetchmany(_ROWS_PER_BATCH):
+                    yield batch
+            finally:
+                cursor.close()
 
     def _read_sources(self, collection: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
@@ -684,12 +733,13 @@ class EmbeddedStore:
         n = len(snapshot.ids)
         total_scores = np.zeros(n, dtype=np.float64)
         matched = np.zeros((len(query.terms), n), dtype=bool)
+        vocabulary, fields = snapshot.postings()
         for row, (term, term_weight) in enumerate(query.terms.items()):
-            column = snapshot.vocabulary.get(term)
+            column = vocabulary.get(term)
             if column is None:
                 continue
             for field_name, field_boost in query.fields.items():
-                found = snapshot.field_index(field_name).term_scores(column)
+                found = fields.get(field_name, snapshot._empty_field).term_scores(column)
                 if found is None:
                     continue
                 # Only the documents with the term: adding zero elsewhere changes nothing, so
@@ -709,12 +759,13 @@ class EmbeddedStore:
         size: int = 10,
     ) -> SearchPage:
         snapshot = self._snapshot(schema.name)
-        if snapshot.vectors.shape[1] == 0:
+        vectors, has_vector = snapshot.vectors()
+        if vectors.shape[1] == 0:
             return SearchPage(total=0, hits=[])
         query = np.asarray(vector, dtype=np.float32)
         query = query / (np.linalg.norm(query) or 1.0)
-        scores = (1.0 + snapshot.vectors @ query) / 2.0
-        candidates = snapshot.has_vector & snapshot.filtered(filter)
+        scores = (1.0 + vectors @ query) / 2.0
+        candidates = has_vector & snapshot.filtered(filter)
         page = self._page(schema, snapshot, scores.astype(np.float64), candidates, size, 0)
         # kNN returns the k nearest; like Elasticsearch, total is the number returned.
         page.total = len(page.hits)

@@ -142,10 +142,20 @@ class _Snapshot:
         with self._lock:
             found = self._columns.get(field)
         if found is None:
-            found = self._store._read_column(self._collection, field, self.ids, self._position)
+            self.prefetch([field])
             with self._lock:
-                self._columns[field] = found
+                found = self._columns[field]
         return found
+
+    def prefetch(self, fields: Iterable[str]) -> None:
+        """Read the columns of these fields not read yet, in one pass over the records."""
+        with self._lock:
+            missing = [f for f in dict.fromkeys(fields) if f not in self._columns]
+        if missing:
+            columns = self._store._read_columns(self._collection, missing, self.ids, self._position)
+            with self._lock:
+                for field, column in columns.items():
+                    self._columns.setdefault(field, column)
 
     def sources(self, positions: Sequence[int]) -> list[dict[str, Any] | None]:
         """The stored records of these documents (``None`` for one deleted since)."""
@@ -154,6 +164,12 @@ class _Snapshot:
         return [found.get(doc_id) for doc_id in ids]
 
     def filtered(self, filter: Filter | None) -> np.ndarray:
+        """Which documents match, as a read-only mask (see ``_filtered``)."""
+        if filter is not None:
+            self.prefetch(_leaf_fields(filter))
+        return self._filtered(filter)
+
+    def _filtered(self, filter: Filter | None) -> np.ndarray:
         """Which documents match, as a read-only mask.
 
         The tree is combined with numpy (``&``, ``|``, ``~``); only its leaves are
@@ -166,11 +182,11 @@ class _Snapshot:
             return self._all
         match filter:
             case And(conditions=conditions):
-                return np.logical_and.reduce([self.filtered(c) for c in conditions]) if conditions else self._all
+                return np.logical_and.reduce([self._filtered(c) for c in conditions]) if conditions else self._all
             case Or(conditions=conditions):
-                return np.logical_or.reduce([self.filtered(c) for c in conditions]) if conditions else ~self._all
+                return np.logical_or.reduce([self._filtered(c) for c in conditions]) if conditions else ~self._all
             case Not(condition=condition):
-                return ~self.filtered(condition)
+                return ~self._filtered(condition)
             case Term(field="id", value=value) | Terms(field="id", values=(value,)):
                 return self._id_mask((value,))
             case Terms(field="id", values=values):
@@ -318,6 +334,18 @@ def _read_vectors(snapshot: _Snapshot, batches: Iterator[list[tuple[str, bytes |
     vectors.flags.writeable = False
     has_vector.flags.writeable = False
     return vectors, has_vector
+
+
+def _leaf_fields(filter: Filter) -> list[str]:
+    """The record fields a filter tree's leaves look at (``id`` leaves are by position)."""
+    match filter:
+        case And(conditions=conditions) | Or(conditions=conditions):
+            return [field for c in conditions for field in _leaf_fields(c)]
+        case Not(condition=condition):
+            return _leaf_fields(condition)
+        case Term(field="id") | Terms(field="id"):
+            return []
+    return [filter.field]
 
 
 def _facet_pairs(facet: Facet, sources: Iterable[dict[str, Any]]) -> tuple[list[Any], np.ndarray, np.ndarray]:
@@ -680,12 +708,14 @@ class EmbeddedStore:
                     found[doc_id] = json.loads(source)
         return found
 
-    def _read_column(
-        self, collection: str, field: str, ids: list[str], position: dict[str, int]
-    ) -> list[Any]:
-        """``source[field]`` of every document, in the positions of ``ids``. SQLite takes
-        the field out of each record (``->``, in C); each distinct value is decoded once
-        and shared. A record written since the snapshot was taken is matched by id."""
+    def _read_columns(
+        self, collection: str, fields: list[str], ids: list[str], position: dict[str, int]
+    ) -> dict[str, list[Any]]:
+        """``source[field]`` of every document for each field, in the positions of ``ids``,
+        from one pass over the records (reading them costs more than taking fields out).
+        SQLite takes the fields out of each record (``->``, in C); each distinct value is
+        decoded once and shared. A record written since the snapshot was taken is matched
+        by id; one deleted since reads as ``None``."""
         decoded: dict[str | None, Any] = {None: None}
 
         def value(text: str | None) -> Any:
@@ -694,29 +724,34 @@ class EmbeddedStore:
                 found = decoded[text] = json.loads(text)
             return found
 
-        rows: list[tuple[str, Any]] | None = None
-        if '"' not in field and "\\" not in field:
+        rows: list[tuple] | None = None
+        if not any('"' in field or "\\" in field for field in fields):
+            paths = ", ".join("source -> ?" for _ in fields)
             try:
                 with self._sql() as db:
                     rows = [
-                        (doc_id, value(text))
-                        for doc_id, text in db.execute(
-                            "SELECT id, source -> ? FROM documents WHERE collection = ? ORDER BY id",
-                            (f'$."{field}"', collection),
+                        (row[0], *map(value, row[1:]))
+                        for row in db.execute(
+                            f"SELECT id, {paths} FROM documents WHERE collection = ? ORDER BY id",
+                            (*(f'$."{field}"' for field in fields), collection),
                         )
                     ]
             except StoreUnavailableError:  # a record SQLite cannot parse (e.g. NaN): decode in Python
                 rows = None
         if rows is None:
-            rows = [(source["id"], source.get(field)) for source in self.iter_sources(collection)]
+            rows = [
+                (source["id"], *(source.get(field) for field in fields))
+                for source in self.iter_sources(collection)
+            ]
         if len(rows) == len(ids) and all(row[0] == doc_id for row, doc_id in zip(rows, ids, strict=True)):
-            return [v for _, v in rows]
-        column: list[Any] = [None] * len(ids)
-        for doc_id, v in rows:
-            at = position.get(doc_id)
+            return {field: [row[k] for row in rows] for k, field in enumerate(fields, start=1)}
+        columns: dict[str, list[Any]] = {field: [None] * len(ids) for field in fields}
+        for row in rows:
+            at = position.get(row[0])
             if at is not None:
-                column[at] = v
-        return column
+                for k, field in enumerate(fields, start=1):
+                    columns[field][at] = row[k]
+        return columns
 
     # -- searching -----------------------------------------------------------------
     def keyword_search(
@@ -810,6 +845,7 @@ class EmbeddedStore:
         self, collection: str, facets: Mapping[str, Facet], filter: Filter | None = None
     ) -> dict[str, list[dict]]:
         snapshot = self._snapshot(collection)
+        snapshot.prefetch([facet.field for facet in facets.values()] + (_leaf_fields(filter) if filter else []))
         chosen = snapshot.filtered(filter)
         result: dict[str, list[dict]] = {}
         for name, facet in facets.items():

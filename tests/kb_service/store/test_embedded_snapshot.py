@@ -91,10 +91,21 @@ def test_records_stream_in_id_order_across_batches(store, monkeypatch):
 def test_a_field_sqlite_cannot_name_is_read_in_python(store):
     ones = store.count("snap", Term(field='we"ird', value=1))
     assert ones == 150
-    assert store.aggregate("snap", {"k": TermsFacet(field='we"ird')})["k"] == [
-        {"value": 0, "count": 150},
-        {"value": 1, "count": 150},
-    ]
+    facets = store.aggregate("snap", {"k": TermsFacet(field='we"ird'), "kind": TermsFacet(field="kind")})
+    assert facets["k"] == [{"value": 0, "count": 150}, {"value": 1, "count": 150}]
+    kinds = {"a": 0, "b": 0, "c": 0}
+    for doc in corpus(300):
+        kinds[doc.source["kind"]] += 1
+    assert {b["value"]: b["count"] for b in facets["kind"]} == kinds
+
+
+def test_columns_for_a_filter_and_facets_are_read_in_one_pass(store, monkeypatch):
+    passes = []
+    read = store._read_columns
+    monkeypatch.setattr(store, "_read_columns", lambda *a: passes.append(a[1]) or read(*a))
+    store.aggregate("snap", {"kind": TermsFacet(field="kind")}, Term(field="date", value="2024-02-01"))
+    store.count("snap", Term(field="kind", value="a"))
+    assert passes == [["kind", "date"]]
 
 
 def test_a_page_leaves_out_a_record_deleted_after_the_snapshot(store):

@@ -829,6 +829,7 @@ class EmbeddedStore:
         self, schema: CollectionSchema, *, filter: Filter | None = None, size: int = 10, offset: int = 0
     ) -> SearchPage:
         snapshot = self._snapshot(schema.name)
+        snapshot.prefetch(([schema.browse_order] if schema.browse_order else []) + (_leaf_fields(filter) if filter else []))
         mask = snapshot.filtered(filter)
         # Newest first, records without the field last (Elasticsearch's ``missing: _last``),
         # then id ascending: positions are in id order.

@@ -1,16 +1,19 @@
 """The embedded store: in-process, persistent under ``KB_DATA_DIR``, no server.
 
 Documents live in one SQLite file (``store.sqlite3``). Searching happens in
-memory over a snapshot that is rebuilt when the collection's *generation*
-changes (another process may have indexed meanwhile). A snapshot holds only
-what ranking needs, as arrays: the ids, one float32 matrix of unit vectors,
-and each search field's postings in compressed-column form (per term: the
-documents and the term's frequency in each; per document: the field's length
-norm). Stored records and analysed texts stay in SQLite: a page's hits read
-their records from it, and the few fields that filters, facets and browsing
-look at are read from it once per snapshot and field, as one column of
-values. At 100,000 cases that is about 0.95 GB resident instead of about
-5 GB (``benchmarks/embedded_100k.py``).
+memory over a snapshot that is taken again when the collection's
+*generation* changes (another process may have indexed meanwhile). A
+snapshot holds only what ranking needs, as arrays, each part built from one
+pass over SQLite the first time it is needed: the ids (when the snapshot is
+taken), each search field's postings in compressed-column form (per term:
+the documents and the term's frequency in each; per document: the field's
+length norm) on the first keyword search, one float32 matrix of unit vectors
+on the first vector search, and one column of values per record field that
+filters, facets or browsing look at. Stored records and analysed texts stay
+in SQLite: a page's hits read their records from it. At 100,000 cases that
+is about 1 GB resident after one search of every kind, against 2.8 GB (3.3 GB
+at peak) when the snapshot held every record and text as Python objects
+(``benchmarks/embedded_100k.py``).
 
 - keyword: BM25 per field exactly as Lucene computes it (``lucene_bm25.py``),
   weighted and summed the way Elasticsearch sums a ``bool`` of boosted
@@ -19,13 +22,14 @@ values. At 100,000 cases that is about 0.95 GB resident instead of about
   Elasticsearch scores ``cosine`` vectors;
 - filters and facets: ``filters.py``.
 
-Limits, stated: it suits a county's library up to about 100,000 records
-(store-side search in tens of milliseconds there); past ``LARGE_COLLECTION``
-documents it logs a warning to move to Elasticsearch. Loading a snapshot of
-100,000 records takes tens of seconds, after every write to the collection.
-Writers take a file lock, so two indexers cannot interleave a rebuild;
-readers never block. A record deleted between a snapshot and the reading of
-a page's records is left out of that page.
+Limits, stated: it suits a county's library up to about 100,000 records;
+past ``LARGE_COLLECTION`` documents it logs a warning to move to
+Elasticsearch. At 100,000 cases the first keyword search after a write (or
+in a fresh process) builds the postings in about 20 s, the first vector
+search reads the vectors in about 2 s, and each first use of record fields
+reads every record once (1–2 s). Writers take a file lock, so two indexers
+cannot interleave a rebuild; readers never block. A record deleted between a
+snapshot and the reading of a page's records is left out of that page.
 """
 
 from __future__ import annotations

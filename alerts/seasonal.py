@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-import statsmodels.api as sm
 from scipy import stats
 
 from alerts.festivals import festival_exposure
@@ -123,6 +122,9 @@ class _FitFailed(Exception):
 
 def _glm(y: np.ndarray, X: np.ndarray, weights: np.ndarray | None, start: np.ndarray | None):
     """statsmodels' Poisson GLM; a warm start that leads IRLS astray is retried cold."""
+    import statsmodels.api as sm  # here, not at the top: importing it takes a second or two,
+    # which every web process and `kb` command would pay for the dashboard's sake
+
     for begin in (start, None) if start is not None else (None,):
         try:
             result = sm.GLM(y, X, family=sm.families.Poisson(), var_weights=weights).fit(

@@ -134,7 +134,10 @@ def drop_indices(settings: Settings) -> None:
 
 @pytest.fixture(scope="session")
 def analyzer() -> ChineseAnalyzer:
-    return ChineseAnalyzer()
+    """One analyzer for the session (each loads jieba's dictionary: about 1.5 s)."""
+    from tests import indexed_sample
+
+    return indexed_sample.analyzer()
 
 
 @pytest.fixture(scope="session")
@@ -219,6 +222,20 @@ def indexed_sample_dir(tmp_path_factory) -> Path:
     from tests import indexed_sample
 
     return indexed_sample.copy_to(tmp_path_factory.mktemp("indexed-sample"))
+
+
+@pytest.fixture
+def migrated_database_url(database_url) -> str:
+    """``database_url`` with the register's migrations applied (SQLite: a copy of a migrated file)."""
+    if database_url.startswith("sqlite:///"):
+        from tests.disputes.wiring import migrated_sqlite
+
+        migrated_sqlite(Path(database_url.removeprefix("sqlite:///")))
+    else:
+        from disputes.database import upgrade
+
+        upgrade(database_url)
+    return database_url
 
 
 DATABASES = [

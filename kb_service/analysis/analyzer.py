@@ -19,13 +19,20 @@ with the added synonyms weighted below the words the user typed.
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
+
+_CLAUSE_END = re.compile(r"(?<=[。，,!?;！？；\n])")
+"""Split after these (after NFKC: ``!?;,`` stand for the full-width ones). They are outside
+jieba's word pattern ``[\u4E00-\u9FD5a-zA-Z0-9+#&._%-]``, so jieba cuts there too."""
+_REMEMBERED_CLAUSES = 50_000
+
 
 SYNONYM_WEIGHT = 0.6
 """Weight of a term that the user did not type but the synonym table added."""
@@ -106,11 +113,24 @@ class ChineseAnalyzer:
         if not text:
             return []
         normalized = self.normalize(text)
-        return [
-            token
-            for token in (t.strip() for t in self._jieba.cut_for_search(normalized))
-            if token and token not in self.stopwords and _is_meaningful(token)
-        ]
+        return [token for piece in _CLAUSE_END.split(normalized) if piece for token in self._segmented(piece)]
+
+    @cached_property
+    def _segmented(self):
+        """The tokens of one clause, remembered: libraries, registers and queries repeat the
+        same clauses (经调解，双方自愿达成如下协议), and segmenting is most of indexing's
+        CPU time. Cutting clause by clause gives what cutting the whole text gives: jieba
+        itself splits at every character outside its word pattern, these included."""
+
+        @lru_cache(maxsize=_REMEMBERED_CLAUSES)
+        def segmented(piece: str) -> tuple[str, ...]:
+            return tuple(
+                token
+                for token in (t.strip() for t in self._jieba.cut_for_search(piece))
+                if token and token not in self.stopwords and _is_meaningful(token)
+            )
+
+        return segmented
 
     def index_text(self, text: str | Iterable[str]) -> str:
         """Pre-tokenised text for a search field: tokens joined by single spaces."""

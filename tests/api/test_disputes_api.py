@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,6 +22,7 @@ from tests.disputes.wiring import (
     OTHER_REGION,
     auth,
     indexed_sample,
+    migrated_sqlite,
     with_register,
     write_keys,
 )
@@ -46,6 +48,8 @@ class World:
     """A register with one dispute in 长春 (ours) and one in 延吉 (theirs), and an API client."""
 
     def __init__(self, database_url: str, tmp_path) -> None:
+        if database_url.startswith("sqlite:///"):
+            migrated_sqlite(Path(database_url.removeprefix("sqlite:///")))
         self.services = with_register(indexed_sample(), database_url, data_dir=tmp_path / "data")
         forget_disputes(self.services)
         self.client = client_for(self.services, write_keys(tmp_path))
@@ -71,8 +75,8 @@ class World:
 
 
 @pytest.fixture
-def world(database_url, tmp_path) -> World:
-    return World(database_url, tmp_path)
+def world(migrated_database_url, tmp_path) -> World:
+    return World(migrated_database_url, tmp_path)
 
 
 def upload(body: str = "") -> dict:
@@ -115,6 +119,7 @@ ROUTES = [
 ]  # fmt: skip
 
 
+@pytest.mark.long  # every holder on every register route, with its own register each: a sweep
 @pytest.mark.parametrize(("name", "make", "expected"), ROUTES, ids=[r[0] for r in ROUTES])
 def test_every_route_for_every_role(world, name, make, expected):
     for holder in HOLDERS:

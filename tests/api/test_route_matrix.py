@@ -163,6 +163,7 @@ def test_every_route_has_a_role_matrix_entry(world):
     assert covered & PUBLIC == set()
 
 
+@pytest.mark.long  # every holder on every route: ~250 requests; the check above stays fast
 @pytest.mark.parametrize("route", sorted(MORE), ids=[f"{m} {p}" for m, p in sorted(MORE)])
 def test_every_holder_on_the_routes_tested_here(world, route):
     make, expected = MORE[route]

@@ -19,8 +19,8 @@ from tests.disputes.wiring import indexed_sample, with_register
 
 
 @pytest.fixture
-def run(monkeypatch, database_url, tmp_path):
-    services = with_register(indexed_sample(), database_url, data_dir=tmp_path / "data")
+def run(monkeypatch, migrated_database_url, tmp_path):
+    services = with_register(indexed_sample(), migrated_database_url, data_dir=tmp_path / "data")
     forget_disputes(services)
     monkeypatch.setattr(kb, "_services", services)
     runner = CliRunner()

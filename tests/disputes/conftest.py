@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from disputes.database import create_register_engine, upgrade
+from disputes.database import create_register_engine
 from disputes.generator import generate, id_number
 from disputes.register import Register
 
@@ -18,9 +18,8 @@ REGION = "吉林省/长春市/南关区/南湖街道"
 
 
 @pytest.fixture
-def register(database_url) -> Iterator[Register]:
-    upgrade(database_url)
-    register = Register(create_register_engine(database_url))
+def register(migrated_database_url) -> Iterator[Register]:
+    register = Register(create_register_engine(migrated_database_url))
     yield register
     register.close()
 

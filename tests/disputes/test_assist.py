@@ -27,8 +27,8 @@ MEDICAL = dispute(
 
 
 @pytest.fixture
-def desk(database_url):
-    services = with_register(indexed_sample(), database_url)
+def desk(migrated_database_url):
+    services = with_register(indexed_sample(), migrated_database_url)
     return DisputeDesk(services, MEDIATOR)
 
 

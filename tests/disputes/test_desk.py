@@ -24,9 +24,9 @@ ADMIN = Principal("管理员", Role.admin)
 
 
 @pytest.fixture
-def services(database_url, tmp_path):
+def services(migrated_database_url, tmp_path):
     base = fake_services(load_settings(data_dir=tmp_path / "data"), tmp_path)
-    services = with_register(base, database_url)
+    services = with_register(base, migrated_database_url)
     yield services
     services.close()
 

@@ -24,8 +24,8 @@ SECRETS = ("王建国", "李秀英", "刘晓梅", APPLICANT_ID, "13904315678", "
 
 
 @pytest.fixture
-def services(database_url, tmp_path):
-    services = with_register(fake_services(load_settings(data_dir=tmp_path / "data"), tmp_path), database_url)
+def services(migrated_database_url, tmp_path):
+    services = with_register(fake_services(load_settings(data_dir=tmp_path / "data"), tmp_path), migrated_database_url)
     yield services
     services.close()
 

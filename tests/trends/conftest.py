@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from disputes.database import create_register_engine, upgrade
+from disputes.database import create_register_engine
 from disputes.register import Register
 from tests.disputes.conftest import COMMITTEE, REGION, dispute
 from tests.disputes.wiring import OTHER_COMMITTEE, OTHER_REGION
@@ -28,11 +28,10 @@ def add(register: Register, received: str, dispute_type: str = "neighbor", *, co
 
 
 @pytest.fixture
-def small(database_url) -> Iterator[Register]:
+def small(migrated_database_url) -> Iterator[Register]:
     """2026-W10 (Mon 2 March 2026): 3 neighbor disputes in 南湖街道 (+1 withdrawn), 1 labor in 红旗街道,
     1 neighbor in 延吉; 2026-W09: 1 neighbor in 南湖; 2025-W10 (3 March 2025): 2 neighbor in 南湖, 1 labor in 红旗."""
-    upgrade(database_url)
-    register = Register(create_register_engine(database_url))
+    register = Register(create_register_engine(migrated_database_url))
     for day in ("2025-03-03", "2025-03-05", "2026-02-25", "2026-03-02", "2026-03-04", "2026-03-08"):
         add(register, day)
     add(register, "2025-03-04", "labor", committee=COMMITTEE_B, region=REGION_B)

@@ -582,17 +582,7 @@ class EmbeddedStore:
 
     def get_many(self, collection: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         self._require(collection)
-        found: dict[str, dict[str, Any]] = {}
-        with self._sql() as db:
-            for start in range(0, len(ids), 500):
-                chunk = list(ids[start : start + 500])
-                marks = ",".join("?" * len(chunk))
-                for doc_id, source in db.execute(
-                    f"SELECT id, source FROM documents WHERE collection = ? AND id IN ({marks})",
-                    [collection, *chunk],
-                ):
-                    found[doc_id] = json.loads(source)
-        return found
+        return self._read_sources(collection, ids)
 
     def get_vector(self, collection: str, doc_id: str) -> list[float] | None:
         self._require(collection)

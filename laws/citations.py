@@ -26,8 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-import cn2an
-
+from laws import numerals
 from laws.names import normalise_name, short_name
 from laws.schema import article_label
 
@@ -78,7 +77,7 @@ class Citation:
         if self.article is None:
             return ""
         label = article_label(self.article, self.sub)
-        return f"{label}第{cn2an.an2cn(self.paragraph)}款" if self.paragraph else label
+        return f"{label}第{numerals.an2cn(self.paragraph)}款" if self.paragraph else label
 
     @property
     def display(self) -> str:
@@ -138,7 +137,7 @@ MAX_ARTICLE = 99_999
 def _number(text: str) -> int | None:
     text = re.sub(r"\s+", "", text)
     try:
-        value = int(text) if text.isdigit() else int(cn2an.cn2an(text, "normal"))
+        value = int(text) if text.isdigit() else numerals.cn2an(text)
     except (ValueError, KeyError, IndexError):
         return None
     return value if 1 <= value <= MAX_ARTICLE else None  # 999999…条 is a typo, never an article

@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import cn2an
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kb_service.library import (
@@ -35,6 +34,7 @@ from kb_service.library import (
     read_text,
 )
 from kb_service.validation import validate_record
+from laws import numerals
 from laws.citations import MAX_ARTICLE
 from laws.names import normalise_name
 from laws.schema import LAW_STATUSES, Article, Law, Statute, article_label
@@ -113,7 +113,7 @@ def _body_first_line(path: Path) -> int:
 
 def _number(text: str) -> int | None:
     try:
-        value = int(text) if text.isdigit() else int(cn2an.cn2an(text, "normal"))
+        value = int(text) if text.isdigit() else numerals.cn2an(text)
     except (ValueError, KeyError, IndexError):
         return None
     return value if 1 <= value <= MAX_ARTICLE else None  # 999999…条 is a typo, never an article
@@ -168,7 +168,7 @@ def split_articles(law_id: str, body: str, first_line: int = 1) -> list[Article]
             if (number, sub) in seen:
                 return (
                     line_no,
-                    f"第{cn2an.an2cn(number)}条重复：第 {seen[(number, sub)]} 行已有同一条文",
+                    f"第{numerals.an2cn(number)}条重复：第 {seen[(number, sub)]} 行已有同一条文",
                 )
             seen[(number, sub)] = line_no
             if problem := close():

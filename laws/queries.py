@@ -19,13 +19,12 @@ import re
 from types import SimpleNamespace
 from typing import Any
 
-import cn2an
-
 from kb_service.errors import CollectionNotIndexedError, InvalidInputError, NotFoundError
 from kb_service.ranking import FusionConfig, Mode, RankedHit
 from kb_service.service import Services
 from kb_service.store import Filter, Term, all_of
 from kb_service.text import check_paging
+from laws import numerals
 from laws.articles import CitationReader, article_path, describe
 from laws.catalog import short
 from laws.citations import MAX_ARTICLE, Citation
@@ -61,7 +60,7 @@ _HIT_FIELDS = ("law_id", "law_name", "short_name", "article", "article_sub", "ar
 
 def _number(text: str) -> int | None:
     try:
-        value = int(text) if text.isdigit() else int(cn2an.cn2an(text, "normal"))
+        value = int(text) if text.isdigit() else numerals.cn2an(text)
     except (ValueError, KeyError, IndexError):
         return None
     return value if 1 <= value <= MAX_ARTICLE else None  # 999999…条 is a typo, never an article
@@ -193,7 +192,7 @@ class LawLibrary:
         )
         if found is None:
             label = article_label(number, sub) if number else "全文"
-            last = cn2an.an2cn(catalog.last_article(held.id))
+            last = numerals.an2cn(catalog.last_article(held.id))
             raise NotFoundError(f"{short(held.name)}没有{label}（共{last}条）：请检查条文序号")
         doc_id = article_doc_id(held.id, number, sub)
         today = verify_citation(

@@ -6,9 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-import cn2an
-
 from kb_service.vocabularies import Vocabulary
+from laws import numerals
 
 LAW_STATUSES = Vocabulary(
     "法律效力状态",
@@ -29,8 +28,8 @@ _ITEM_LINE = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
 
 def article_label(number: int, sub: int | None = None) -> str:
     """``1084`` → ``第一千零八十四条``; ``(120, 1)`` → ``第一百二十条之一``."""
-    label = f"第{cn2an.an2cn(number)}条"
-    return f"{label}之{cn2an.an2cn(sub)}" if sub else label
+    label = f"第{numerals.an2cn(number)}条"
+    return f"{label}之{numerals.an2cn(sub)}" if sub else label
 
 
 @dataclass(frozen=True)

@@ -41,9 +41,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-import cn2an
-
 from kb_service.errors import ConfigurationError, NotFoundError
+from laws import numerals
 from laws.names import name_keys, normalise_name, short_name
 from laws.schema import LAW_STATUSES, Article, Law, Statute
 
@@ -86,7 +85,7 @@ def _article(row: sqlite3.Row) -> Article:
     label = (row["article_no"] or "").strip() or "全文"
     number = row["article_no_arabic"]
     sub_match = _SUB_ARTICLE.search(label)
-    sub = int(cn2an.cn2an(sub_match.group(1), "normal")) if sub_match else None
+    sub = numerals.cn2an(sub_match.group(1)) if sub_match else None
     return Article(
         law_id=row["law_id"],
         number=number,

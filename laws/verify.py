@@ -26,10 +26,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import cn2an
-
 from kb_service.library import Loaded
 from kb_service.vocabularies import Vocabulary
+from laws import numerals
 from laws.catalog import LawCatalog, default_catalog, short
 from laws.citations import Citation, MalformedCitation, scan_citations
 from laws.names import short_name
@@ -173,7 +172,7 @@ def _paragraph_problem(citation: Citation, article: Article) -> str | None:
     count = len(article.paragraphs)
     if citation.paragraph <= count:
         return None
-    return f"{article.label}只有{cn2an.an2cn(count)}款，没有第{cn2an.an2cn(citation.paragraph)}款"
+    return f"{article.label}只有{numerals.an2cn(count)}款，没有第{numerals.an2cn(citation.paragraph)}款"
 
 
 def _version_on(versions: list[Law], on: dt.date) -> tuple[Law, bool]:
@@ -203,7 +202,7 @@ def _find_article(
                 f"该序号见于{_day(elsewhere[-1].version_date)}文本，修订后条文序号已调整，请按适用的文本核对"
             )
             return Verification(citation, "amended", note, law=version)
-        last = cn2an.an2cn(catalog.last_article(version.id))
+        last = numerals.an2cn(catalog.last_article(version.id))
         note = f"{name}没有{label}（共{last}条）：请检查条文序号"
         return Verification(citation, "no_such_article", note, law=version)
     if problem := _paragraph_problem(citation, article):

@@ -72,19 +72,15 @@ class TypeGuess:
 
 
 def _tfidf(tokens: Sequence[str], vocabulary: Mapping[str, int], idf: np.ndarray) -> np.ndarray:
-    row = np.zeros(len(vocabulary), dtype=np.float64)
-    for term, count in Counter(tokens).items():
-        column = vocabulary.get(term)
-        if column is not None:
-            row[column] = (1.0 + math.log(count)) * idf[column]
-    norm = np.linalg.norm(row)
-    return row / norm if norm else row
+    """One text's unit-length sublinear TF-IDF row, dense (a query)."""
+    return _tfidf_rows([tokens], vocabulary, idf).toarray()[0]
 
 
 def _tfidf_rows(token_lists: Sequence[Sequence[str]], vocabulary: Mapping[str, int], idf: np.ndarray):
-    """``_tfidf`` of every document as one sparse matrix (documents × terms): a case uses a
-    few hundred of the vocabulary's terms, and the regressions run several times faster on
-    the sparse form (a dense one at 4,000 cases is gigabytes)."""
+    """Unit-length sublinear TF-IDF rows ``(1 + ln tf) · idf`` of every text, as one sparse
+    matrix (texts × terms): a case uses a few hundred of the vocabulary's terms, and a dense
+    matrix of 4,000 training cases would take hundreds of megabytes for nothing (the fit
+    itself is about as fast on either form)."""
     from scipy.sparse import csr_matrix
 
     data: list[float] = []

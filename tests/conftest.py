@@ -227,15 +227,9 @@ def indexed_sample_dir(tmp_path_factory) -> Path:
 @pytest.fixture
 def migrated_database_url(database_url) -> str:
     """``database_url`` with the register's migrations applied (SQLite: a copy of a migrated file)."""
-    if database_url.startswith("sqlite:///"):
-        from tests.disputes.wiring import migrated_sqlite
+    from tests.disputes.wiring import migrated
 
-        migrated_sqlite(Path(database_url.removeprefix("sqlite:///")))
-    else:
-        from disputes.database import upgrade
-
-        upgrade(database_url)
-    return database_url
+    return migrated(database_url)
 
 
 DATABASES = [

@@ -10,13 +10,12 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from kb_service.service import Services
-from tests.disputes.wiring import indexed_sample, migrated_sqlite, with_register, write_keys
+from tests.disputes.wiring import indexed_sample, migrated, with_register, write_keys
 
 
 def fast_services(tmp_path: Path, **settings: object) -> Services:
-    migrated_sqlite(tmp_path / "register.sqlite3")
     base = with_register(
-        indexed_sample(), f"sqlite:///{tmp_path / 'register.sqlite3'}", data_dir=tmp_path / "data"
+        indexed_sample(), migrated(f"sqlite:///{tmp_path / 'register.sqlite3'}"), data_dir=tmp_path / "data"
     )
     if base.store.has_collection("disputes"):  # the shared sample store keeps other tests' copies
         base.store.delete("disputes", [s["id"] for s in base.store.iter_sources("disputes")])

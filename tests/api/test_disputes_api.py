@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,7 +21,7 @@ from tests.disputes.wiring import (
     OTHER_REGION,
     auth,
     indexed_sample,
-    migrated_sqlite,
+    migrated,
     with_register,
     write_keys,
 )
@@ -48,9 +47,7 @@ class World:
     """A register with one dispute in 长春 (ours) and one in 延吉 (theirs), and an API client."""
 
     def __init__(self, database_url: str, tmp_path) -> None:
-        if database_url.startswith("sqlite:///"):
-            migrated_sqlite(Path(database_url.removeprefix("sqlite:///")))
-        self.services = with_register(indexed_sample(), database_url, data_dir=tmp_path / "data")
+        self.services = with_register(indexed_sample(), migrated(database_url), data_dir=tmp_path / "data")
         forget_disputes(self.services)
         self.client = client_for(self.services, write_keys(tmp_path))
         self.desk = DisputeDesk(self.services, ADMIN)

@@ -87,9 +87,16 @@ def _migrated_sqlite() -> Path:
     return path
 
 
-def migrated_sqlite(path: Path) -> None:
-    """An empty register at ``path`` with every migration applied: a copy of one SQLite file
-    migrated once per session (Alembic takes ~0.1 s a database; copying, nothing). Opening it
-    still runs ``upgrade``, which finds nothing to do."""
-    if not path.exists():
-        shutil.copyfile(_migrated_sqlite(), path)
+def migrated(database_url: str) -> str:
+    """``database_url`` with every migration applied. A new SQLite register is a copy of one
+    file migrated once per session (Alembic takes ~0.1 s a database; copying, nothing; opening
+    it still runs ``upgrade``, which finds nothing to do); PostgreSQL is upgraded."""
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        if not path.exists():
+            shutil.copyfile(_migrated_sqlite(), path)
+    else:
+        from disputes.database import upgrade
+
+        upgrade(database_url)
+    return database_url

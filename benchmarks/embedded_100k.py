@@ -47,11 +47,16 @@ import numpy as np  # noqa: E402
 DIMENSION = 512
 
 
-def _scale():
-    spec = importlib.util.spec_from_file_location("scale_benchmark", HERE / "scale.py")
+def _benchmark(name: str):
+    """Another script of this folder, as a module (benchmarks/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"{name}_benchmark", HERE / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _scale():
+    return _benchmark("scale")
 
 
 # -- fill ------------------------------------------------------------------------------
@@ -119,23 +124,16 @@ def _signature(result) -> str:
 
 
 def child(impl_file: Path, data_dir: Path, rounds: int) -> dict:
-    from cases.indexing import TEXT_FIELDS, case_schema
+    from cases.indexing import case_schema
     from cases.queries import FACETS
-    from kb_service.analysis import ChineseAnalyzer
     from kb_service.ranking import FusionConfig, HybridSearcher
-    from kb_service.store import KeywordQuery, Term
+    from kb_service.store import Term
 
     queries = _scale().QUERIES
-    spec = importlib.util.spec_from_file_location("embedded_under_test", impl_file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    store = module.EmbeddedStore(data_dir)
+    before_after = _benchmark("embedded_before_after")
+    store = before_after.load_store_class(impl_file)(data_dir)
     schema = case_schema(DIMENSION)
-    analyzer = ChineseAnalyzer()
-    idf = store.get_meta("idf-cases") or {}
-    keyword = [KeywordQuery(terms=analyzer.query_terms(q, idf=idf).weights, fields=TEXT_FIELDS) for q in queries]
-    rng = np.random.default_rng(7)
-    vectors = rng.standard_normal((len(queries), DIMENSION)).astype(np.float32)
+    keyword, vectors = before_after.case_queries(store, queries, DIMENSION)
     searcher = HybridSearcher(store, FusionConfig())
     labor = Term(field="dispute_type", value="labor")
     out: dict = {"rss_start": _rss()}

@@ -44,22 +44,31 @@ def load_store_class(source_file: Path):
     return module.EmbeddedStore
 
 
+def case_queries(store, queries: list[str], dimension: int) -> tuple[list, np.ndarray]:
+    """Each query text's keyword query (the store's ``idf-cases``) and a random vector (seed 7):
+    what both revisions are asked, the same in every child process."""
+    from cases.indexing import TEXT_FIELDS
+    from kb_service.analysis import ChineseAnalyzer
+    from kb_service.store import KeywordQuery
+
+    analyzer = ChineseAnalyzer()
+    idf = store.get_meta("idf-cases") or {}
+    keyword = [KeywordQuery(terms=analyzer.query_terms(q, idf=idf).weights, fields=TEXT_FIELDS) for q in queries]
+    rng = np.random.default_rng(7)
+    return keyword, rng.standard_normal((len(queries), dimension)).astype(np.float32)
+
+
 def child(impl_file: Path, data_dir: Path, rounds: int) -> dict:
-    from cases.indexing import TEXT_FIELDS, case_schema
+    from cases.indexing import case_schema
     from cases.queries import FACETS as CASE_FACETS
     from disputes.search_copy import FACETS as DISPUTE_FACETS
-    from kb_service.analysis import ChineseAnalyzer
     from kb_service.ranking import FusionConfig, HybridSearcher
-    from kb_service.store import KeywordQuery, Term
+    from kb_service.store import Term
 
     store = load_store_class(impl_file)(data_dir)
     dimension = int(store.get_meta("collection-cases")["vector_dimension"]) if store.get_meta("collection-cases") else 512
     schema = case_schema(dimension)
-    analyzer = ChineseAnalyzer()
-    idf = store.get_meta("idf-cases") or {}
-    keyword = [KeywordQuery(terms=analyzer.query_terms(q, idf=idf).weights, fields=TEXT_FIELDS) for q in QUERIES]
-    rng = np.random.default_rng(7)
-    vectors = rng.standard_normal((len(QUERIES), dimension)).astype(np.float32)
+    keyword, vectors = case_queries(store, QUERIES, dimension)
     searcher = HybridSearcher(store, FusionConfig())
     labor = Term(field="dispute_type", value="labor")
 

@@ -60,44 +60,107 @@ def _scale():
 
 
 # -- fill ------------------------------------------------------------------------------
-def fill(data_dir: Path, n: int, seed: int, chunk: int) -> None:
+def _store_settings(data_dir: Path, backend: str, url: str | None, prefix: str):
+    from kb_service.settings import load_settings
+
+    values = {"backend": backend, "data_dir": data_dir, "index_prefix": prefix}
+    if url:
+        values["elasticsearch_url"] = url
+    return load_settings(**values)
+
+
+def _random_units(rng, count: int) -> np.ndarray:
+    vectors = rng.standard_normal((count, DIMENSION)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def fill(data_dir: Path, n: int, seed: int, chunk: int, backend: str = "embedded", url: str | None = None,
+         prefix: str = "scale", disputes: int = 0) -> None:  # fmt: skip
+    """``n`` generated cases (and ``disputes`` generated disputes) written straight through the
+    store API of ``backend``, each collection as one rebuild (what ``kb index --rebuild`` does:
+    on Elasticsearch a new index with refresh off and no replicas, swapped in at the end)."""
     import math
 
-    from cases.indexing import case_schema, prepare_case
+    from cases.indexing import SPEC as CASES
     from cases.schema import Case
+    from disputes.indexing import SPEC as DISPUTES
     from kb_service.analysis import ChineseAnalyzer
-    from kb_service.store import Document
-    from kb_service.store.embedded import EmbeddedStore
+    from kb_service.store import Document, build_store
 
     scale = _scale()
     analyzer = scale.SentenceMemoAnalyzer(ChineseAnalyzer())
-    schema = case_schema(DIMENSION)
-    store = EmbeddedStore(data_dir)
+    store = build_store(_store_settings(data_dir, backend, url, prefix))
     rng = np.random.default_rng(seed)
-    frequencies: Counter[str] = Counter()
-    start = time.perf_counter()
-    written = 0
-    with store.rebuilding(schema) as writer:
-        for part, begin in enumerate(range(0, n, chunk)):
-            records = scale.generate_cases(min(chunk, n - begin), seed + part)
-            vectors = rng.standard_normal((len(records), DIMENSION)).astype(np.float32)
-            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-            documents = []
-            for i, record in enumerate(records):
-                record["id"] = f"scale-{record['dispute_type']}-{begin + i:06d}"
-                prepared = prepare_case(Case.model_validate(record), analyzer)[0]
-                frequencies.update(set(prepared.text.get("facts", "").split()))
-                documents.append(
-                    Document(id=prepared.id, source=prepared.source, text=prepared.text, vector=vectors[i].tolist(),
-                             content_hash=hashlib.sha256(prepared.id.encode()).hexdigest())
-                )  # fmt: skip
-            result = writer.write(documents)
-            written += result.written
-            print(f"{begin + len(records)} cases, {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
-    idf = {term: round(math.log((n + 1) / (count + 1)) + 1.0, 4) for term, count in frequencies.items()}
-    store.put_meta("idf-cases", idf)
-    store.put_meta("collection-cases", {"vector_dimension": DIMENSION})
-    print(json.dumps({"written": written, "seconds": round(time.perf_counter() - start, 1)}))
+
+    def case_records(begin: int, count: int, part: int) -> list:
+        records = scale.generate_cases(count, seed + part)
+        for i, record in enumerate(records):
+            record["id"] = f"scale-{record['dispute_type']}-{begin + i:06d}"
+        return [Case.model_validate(r) for r in records]
+
+    all_disputes = scale.generate_disputes(disputes, seed) if disputes else []
+    plan = [(CASES, n, case_records), (DISPUTES, len(all_disputes), lambda begin, count, part: all_disputes[begin : begin + count])]
+    figures = {}
+    for spec, total, records_of in plan:
+        if not total:
+            continue
+        frequencies: Counter[str] = Counter()
+        start = time.perf_counter()
+        written = 0
+        with store.rebuilding(spec.schema(DIMENSION)) as writer:
+            for part, begin in enumerate(range(0, total, chunk)):
+                records = records_of(begin, min(chunk, total - begin), part)
+                prepared = [doc for record in records for doc in spec.prepare(record, analyzer)]
+                vectors = _random_units(rng, len(prepared))
+                documents = []
+                for doc, vector in zip(prepared, vectors, strict=True):
+                    if spec.idf_field:
+                        frequencies.update(set(doc.text.get(spec.idf_field, "").split()))
+                    documents.append(
+                        Document(id=doc.id, source=doc.source, text=doc.text, vector=vector.tolist(),
+                                 content_hash=hashlib.sha256(doc.id.encode()).hexdigest())
+                    )  # fmt: skip
+                written += writer.write(documents).written
+                print(f"{spec.name}: {begin + len(records)}, {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+        if frequencies:  # as the indexer writes them (indexer/pipeline.py _write_idf)
+            idf = {term: round(math.log((total + 1) / (count + 1)) + 1.0, 4) for term, count in frequencies.items()}
+            store.put_meta(f"idf-{spec.name}", idf)
+        store.put_meta(f"collection-{spec.name}", {"vector_dimension": DIMENSION})
+        seconds = time.perf_counter() - start
+        figures[spec.name] = {"written": written, "seconds": round(seconds, 1), "docs_per_s": round(written / seconds, 1)}
+    store.close()
+    print(json.dumps({"backend": backend, **figures, "load_average": [round(x, 2) for x in os.getloadavg()]}))
+
+
+# -- searches and the API over a filled store ------------------------------------------
+def api(data_dir: Path, backend: str, url: str | None, prefix: str, rounds: int, json_file: Path | None) -> None:
+    """``scale.py``'s store-side and API figures (``search_figures``) over a store ``fill`` wrote."""
+    from kb_service.analysis import ChineseAnalyzer
+    from kb_service.embeddings import CachedEmbedder
+    from kb_service.service import Services
+    from kb_service.store import build_store
+    from kb_service.telemetry import TimedStore
+
+    scale = _scale()
+    settings = _store_settings(data_dir, backend, url, prefix)
+    store = build_store(settings)
+    embedder = CachedEmbedder(scale.RandomEmbedder(DIMENSION), data_dir / "query-cache.sqlite3")
+    services = Services(settings=settings, store=TimedStore(store), analyzer=ChineseAnalyzer(), embedder=embedder)
+    figures = {"backend": backend, "documents": {c: store.count(c) for c in ("cases", "disputes")},
+               "machine": scale.machine(), **scale.search_figures(services, store, backend, rounds)}  # fmt: skip
+    if backend == "embedded":
+        figures["rss"] = _rss()
+    figures["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    store.close()
+    for name, p in {**figures["search_ms"], **figures["facet_ms"]}.items():
+        took = p.get("es_took")
+        extra = f"   took {took['p50']}/{took['p95']}" if took and took["n"] else ""
+        print(f"{name:<20}{p['p50']:>9}{p['p95']:>9}{p['p99']:>9}{extra}")
+    for name, p in figures["api_ms"].items():
+        print(f"API {name:<16}{p['p50']:>9}{p['p95']:>9}{p['p99']:>9}")
+    print("API total p50 / (embed + store) p50 =", figures["api_total_over_embed_store"])
+    if json_file:
+        json_file.write_text(json.dumps(figures, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 # -- measure (child) -------------------------------------------------------------------
@@ -246,6 +309,16 @@ def main() -> None:
     p.add_argument("-n", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--chunk", type=int, default=5_000)
+    p.add_argument("--disputes", type=int, default=0, help="generated disputes to write as well")
+    api_parser = sub.add_parser("api")
+    for either in (p, api_parser):
+        either.add_argument("--backend", choices=("embedded", "elasticsearch"), default="embedded")
+        either.add_argument("--url", help="the Elasticsearch node (--backend elasticsearch)")
+        either.add_argument("--prefix", default="scale", help="index prefix on Elasticsearch")
+    p = api_parser
+    p.add_argument("data_dir", type=Path)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--json", type=Path)
     p = sub.add_parser("measure")
     p.add_argument("data_dir", type=Path)
     p.add_argument("--before", default="main")
@@ -258,7 +331,9 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     if args.command == "fill":
-        fill(args.data_dir, args.n, args.seed, args.chunk)
+        fill(args.data_dir, args.n, args.seed, args.chunk, args.backend, args.url, args.prefix, args.disputes)
+    elif args.command == "api":
+        api(args.data_dir, args.backend, args.url, args.prefix, args.rounds, args.json)
     elif args.command == "child":
         print(json.dumps(child(args.impl, args.data_dir, args.rounds), ensure_ascii=False))
     else:

@@ -215,14 +215,16 @@ class TookRecorder:
         client = getattr(store, "_client", None)
         if client is None or not hasattr(client, "search"):
             return
-        original = client.search
+        for name in ("search", "msearch"):  # a hybrid search's two are one _msearch: its took
+            setattr(client, name, self._recording(getattr(client, name)))
 
-        def search(*args, **kwargs):
+    def _recording(self, original):
+        def call(*args, **kwargs):
             response = original(*args, **kwargs)
             self.took.append(float(response["took"]))
             return response
 
-        client.search = search
+        return call
 
     def take(self) -> list[float]:
         taken, self.took = self.took, []
@@ -271,14 +273,84 @@ def rss_probe(data_dir: str, dimension: int) -> dict[str, float]:
     return {"rss_mb": round(rss, 1), "peak_rss_mb": round(peak, 1), "first_searches_s": round(seconds, 2)}
 
 
-def measure_backend(backend: str, args, work: Path, library: Path, disputes: list) -> dict[str, Any]:
+def search_figures(services, store, backend: str, rounds: int) -> dict[str, Any]:
+    """Store-side and API figures over a filled store: keyword, vector and hybrid search of the
+    cases (with Elasticsearch's ``took``), the case facets and, where the disputes collection
+    exists, their trend counts; the API's wall time beside its ``Server-Timing``.
+
+    ``services`` wraps ``store`` (in ``TimedStore``, which the API's timing reads); ``store`` is
+    called directly for the store-side figures."""
     from fastapi.testclient import TestClient
 
     from api.main import create_app
-    from cases.indexing import SPEC, TEXT_FIELDS, case_schema, embed_text
+    from cases.indexing import TEXT_FIELDS, case_schema
     from cases.queries import FACETS as CASE_FACETS
-    from disputes.indexing import SPEC as DISPUTE_SPEC
     from disputes.search_copy import FACETS as DISPUTE_FACETS
+
+    out: dict[str, Any] = {}
+    schema = services.stored_schema("cases", case_schema)
+    queries = QUERIES * max(1, rounds)
+    keyword_queries = [services.keyword_query("cases", q, TEXT_FIELDS) for q in QUERIES]
+    vectors = [services.embed_query(q, "cases") for q in QUERIES]
+    took = TookRecorder(store)
+
+    first_ms, _ = timed(lambda: store.keyword_search(schema, keyword_queries[0], size=50, highlight=True))
+    store.vector_search(schema, vectors[0], size=50)
+    out["first_query_ms"] = round(first_ms, 1)
+    took.take()
+    searches = {
+        "keyword": lambda i: store.keyword_search(schema, keyword_queries[i], size=50, highlight=True),
+        "vector": lambda i: store.vector_search(schema, vectors[i], size=50),
+        "hybrid": lambda i: services.searcher.search(
+            schema, keyword=keyword_queries[i], vector=vectors[i], size=10
+        ),
+        "hybrid+facets": lambda i: services.searcher.search(
+            schema, keyword=keyword_queries[i], vector=vectors[i], size=10, facets=CASE_FACETS
+        ),
+    }
+    out["search_ms"] = {}
+    for name, search in searches.items():
+        samples = [timed(lambda i=i, search=search: search(i % len(QUERIES)))[0] for i in range(len(queries))]
+        out["search_ms"][name] = percentiles(samples)
+        out["search_ms"][name]["es_took"] = percentiles(took.take()) if backend == "elasticsearch" else None
+
+    facets = {"cases facets": lambda: store.aggregate("cases", CASE_FACETS)}
+    if store.count("disputes"):
+        facets["disputes trends"] = lambda: store.aggregate("disputes", DISPUTE_FACETS)
+    out["facet_ms"] = {}
+    for name, run in facets.items():
+        run()
+        took.take()
+        samples = [timed(run)[0] for _ in range(max(10, rounds * 5))]
+        out["facet_ms"][name] = percentiles(samples)
+        out["facet_ms"][name]["es_took"] = percentiles(took.take()) if backend == "elasticsearch" else None
+
+    app = create_app(services, load_model=False)
+    api: dict[str, list[float]] = {"wall": [], "embed": [], "store": [], "total": []}
+    with TestClient(app) as client:
+        client.post("/v1/cases/search", json={"query": QUERIES[0], "size": 10})
+        for i in range(len(queries)):
+            ms, response = timed(
+                lambda i=i: client.post("/v1/cases/search", json={"query": QUERIES[i % len(QUERIES)], "size": 10})
+            )
+            response.raise_for_status()
+            api["wall"].append(ms)
+            phases = server_timing(response.headers.get("Server-Timing", ""))
+            for phase in ("embed", "store", "total"):
+                api[phase].append(phases.get(phase, 0.0))
+    out["api_ms"] = {name: percentiles(samples) for name, samples in api.items()}
+    p50 = out["api_ms"]
+    out["api_total_over_embed_store"] = (
+        round(p50["total"]["p50"] / (p50["embed"]["p50"] + p50["store"]["p50"]), 2)
+        if (p50["embed"]["p50"] or 0) + (p50["store"]["p50"] or 0) > 0
+        else None
+    )
+    return out
+
+
+def measure_backend(backend: str, args, work: Path, library: Path, disputes: list) -> dict[str, Any]:
+    from cases.indexing import SPEC, embed_text
+    from disputes.indexing import SPEC as DISPUTE_SPEC
     from indexer.pipeline import Indexer
     from kb_service.analysis import ChineseAnalyzer
     from kb_service.embeddings import CachedEmbedder, build_embedder
@@ -331,64 +403,7 @@ def measure_backend(backend: str, args, work: Path, library: Path, disputes: lis
     out["disputes_docs_per_s"] = round(written / (seconds / 1000), 1)
 
     services = Services(settings=settings, store=TimedStore(store), analyzer=analyzer, embedder=embedder)
-    schema = services.stored_schema("cases", case_schema)
-    queries = QUERIES * max(1, args.rounds)
-    keyword_queries = [services.keyword_query("cases", q, TEXT_FIELDS) for q in QUERIES]
-    vectors = [services.embed_query(q, "cases") for q in QUERIES]
-    took = TookRecorder(store)
-
-    first_ms, _ = timed(lambda: store.keyword_search(schema, keyword_queries[0], size=50, highlight=True))
-    store.vector_search(schema, vectors[0], size=50)
-    out["first_query_ms"] = round(first_ms, 1)
-    took.take()
-    searches = {
-        "keyword": lambda i: store.keyword_search(schema, keyword_queries[i], size=50, highlight=True),
-        "vector": lambda i: store.vector_search(schema, vectors[i], size=50),
-        "hybrid": lambda i: services.searcher.search(
-            schema, keyword=keyword_queries[i], vector=vectors[i], size=10
-        ),
-        "hybrid+facets": lambda i: services.searcher.search(
-            schema, keyword=keyword_queries[i], vector=vectors[i], size=10, facets=CASE_FACETS
-        ),
-    }
-    out["search_ms"] = {}
-    for name, search in searches.items():
-        samples = [timed(lambda i=i, search=search: search(i % len(QUERIES)))[0] for i in range(len(queries))]
-        out["search_ms"][name] = percentiles(samples)
-        out["search_ms"][name]["es_took"] = percentiles(took.take()) if backend == "elasticsearch" else None
-
-    facets = {
-        "cases facets": lambda: store.aggregate("cases", CASE_FACETS),
-        "disputes trends": lambda: store.aggregate("disputes", DISPUTE_FACETS),
-    }
-    out["facet_ms"] = {}
-    for name, run in facets.items():
-        run()
-        took.take()
-        samples = [timed(run)[0] for _ in range(max(10, args.rounds * 5))]
-        out["facet_ms"][name] = percentiles(samples)
-        out["facet_ms"][name]["es_took"] = percentiles(took.take()) if backend == "elasticsearch" else None
-
-    app = create_app(services, load_model=False)
-    api: dict[str, list[float]] = {"wall": [], "embed": [], "store": [], "total": []}
-    with TestClient(app) as client:
-        client.post("/v1/cases/search", json={"query": QUERIES[0], "size": 10})
-        for i in range(len(queries)):
-            ms, response = timed(
-                lambda i=i: client.post("/v1/cases/search", json={"query": QUERIES[i % len(QUERIES)], "size": 10})
-            )
-            response.raise_for_status()
-            api["wall"].append(ms)
-            phases = server_timing(response.headers.get("Server-Timing", ""))
-            for phase in ("embed", "store", "total"):
-                api[phase].append(phases.get(phase, 0.0))
-    out["api_ms"] = {name: percentiles(samples) for name, samples in api.items()}
-    p50 = out["api_ms"]
-    out["api_total_over_embed_store"] = (
-        round(p50["total"]["p50"] / (p50["embed"]["p50"] + p50["store"]["p50"]), 2)
-        if (p50["embed"]["p50"] or 0) + (p50["store"]["p50"] or 0) > 0
-        else None
-    )
+    out.update(search_figures(services, store, backend, args.rounds))
 
     if backend == "embedded":
         store.close()

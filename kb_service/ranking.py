@@ -197,9 +197,14 @@ class HybridSearcher:
         depth = depth or max(MIN_CANDIDATES, offset + size)
         keyword_hits: list[Hit] = []
         vector_hits: list[Hit] = []
-        if mode in ("hybrid", "keyword") and keyword is not None and keyword.terms:
+        by_keyword = mode in ("hybrid", "keyword") and keyword is not None and bool(keyword.terms)
+        by_vector = mode in ("hybrid", "vector") and vector is not None
+        if by_keyword and by_vector:
+            pages = self._store.hybrid_candidates(schema, keyword, vector, filter=filter, size=depth)
+            keyword_hits, vector_hits = pages[0].hits, pages[1].hits
+        elif by_keyword:
             keyword_hits = self._store.keyword_search(schema, keyword, filter=filter, size=depth).hits
-        if mode in ("hybrid", "vector") and vector is not None:
+        elif by_vector:
             vector_hits = self._store.vector_search(schema, vector, filter=filter, size=depth).hits
         fused = fuse(keyword_hits, vector_hits, config)
         page = RankedPage(

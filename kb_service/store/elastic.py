@@ -122,22 +122,32 @@ def _native_errors(url: str, prefix: str = "") -> Iterator[None]:
             f"索引 {prefix}-* 的读写与管理权限"
         ) from exc
     except elasticsearch.ApiError as exc:
-        missing = _missing_index(exc)
-        if missing is not None:
-            # The alias vanished between our check and the query (a rebuild elsewhere
-            # failed half-way, or someone deleted it): not indexed, not "down".
-            collection = missing.removeprefix(f"{prefix}-") if prefix else missing
-            raise CollectionNotIndexedError(collection) from exc
-        if exc.meta.status == 429 or exc.meta.status >= 500:
-            raise StoreUnavailableError(f"Elasticsearch 暂时不可用：{exc.message}") from exc
-        raise StoreError(f"Elasticsearch 请求失败：{exc.message}") from exc
+        raise _api_error(exc.meta.status, exc.body, exc.message, prefix) from exc
 
 
-def _missing_index(exc: Any) -> str | None:
+def _api_error(status: int, body: Any, message: str, prefix: str) -> StoreError:
+    """Ours for an error Elasticsearch answered (a request's, or one search's of an ``_msearch``)."""
+    missing = _missing_index(status, body)
+    if missing is not None:
+        # The alias is not there (never indexed, a rebuild elsewhere failed half-way, or
+        # someone deleted it): not indexed, not "down".
+        return CollectionNotIndexedError(missing.removeprefix(f"{prefix}-") if prefix else missing)
+    if status == 429 or status >= 500:
+        return StoreUnavailableError(f"Elasticsearch 暂时不可用：{message}")
+    return StoreError(f"Elasticsearch 请求失败：{message}")
+
+
+def _msearch_error(answer: Mapping[str, Any], prefix: str) -> StoreError:
+    error = answer.get("error")
+    reason = error.get("reason") or error.get("type") if isinstance(error, dict) else error
+    return _api_error(int(answer.get("status") or 500), answer, str(reason), prefix)
+
+
+def _missing_index(status: int, body: Any) -> str | None:
     """The index or alias an ``index_not_found_exception`` names, else None."""
-    if exc.meta.status != 404 or not isinstance(exc.body, dict):
+    if status != 404 or not isinstance(body, dict):
         return None
-    error = exc.body.get("error")
+    error = body.get("error")
     if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
         return str(error.get("index") or error.get("resource.id") or "")
     return None
@@ -538,35 +548,13 @@ class ElasticsearchStore:
         offset: int = 0,
         highlight: bool = False,
     ) -> SearchPage:
-        self._require(schema.name)
         if not query.terms or not query.fields:
+            self._require(schema.name)
             return SearchPage(total=0, hits=[])
-        response = self._client.search(
-            allow_partial_search_results=False,  # a shard lost mid-search is an error, retried
-            index=self.alias(schema.name),
-            query=compile_keyword_query(query, filter),
-            sort=[{"_score": "desc"}, {"id": "asc"}],
-            track_scores=True,
-            track_total_hits=True,
-            from_=offset,
-            size=size,
-            source_excludes=_HIDDEN,
-        )
-        hits = []
-        for raw in response["hits"]["hits"]:
-            found = matched_terms(raw.get("matched_queries", []))
-            matched = [t for t in query.terms if t in found]
-            source = _clean(raw["_source"])
-            hits.append(
-                Hit(
-                    id=raw["_id"],
-                    score=float(raw["_score"]),
-                    source=source,
-                    matched_terms=matched,
-                    highlights=highlight_source(schema, source, matched) if highlight else {},
-                )
-            )
-        return SearchPage(total=int(response["hits"]["total"]["value"]), hits=hits)
+        # No alias check first: a missing one answers index_not_found, which _native_errors
+        # reports as CollectionNotIndexedError (the check was a round trip per search).
+        response = self._search(schema.name, _keyword_body(query, filter, size, offset))
+        return _keyword_page(schema, query, response, highlight)
 
     @_translating
     def vector_search(
@@ -577,28 +565,38 @@ class ElasticsearchStore:
         filter: Filter | None = None,
         size: int = 10,
     ) -> SearchPage:
-        self._require(schema.name)
-        knn: dict[str, Any] = {
-            "field": "embedding",
-            "query_vector": [float(x) for x in vector],
-            "k": size,
-            # Chosen with benchmarks/es_knn.py (README, "Performance at scale"): with the
-            # int8 graph and float rescoring, 4 × k candidates gave recall@10 of 1.0.
-            "num_candidates": min(10_000, max(100, size * 4)),
-            "rescore_vector": {"oversample": 2.0},
-        }
-        if filter is not None:
-            knn["filter"] = [compile_filter(filter)]
-        response = self._client.search(
-            allow_partial_search_results=False,  # a shard lost mid-search is an error, retried
-            index=self.alias(schema.name), knn=knn, size=size, source_excludes=_HIDDEN
+        return _vector_page(self._search(schema.name, _vector_body(vector, filter, size)))
+
+    @_translating
+    def hybrid_candidates(
+        self,
+        schema: CollectionSchema,
+        keyword: KeywordQuery,
+        vector: Sequence[float],
+        *,
+        filter: Filter | None = None,
+        size: int = 10,
+    ) -> tuple[SearchPage, SearchPage]:
+        """Both searches in one ``_msearch`` round trip, which the node runs concurrently
+        (the ``rrf`` retriever that would fuse them there is not in every distribution)."""
+        if not keyword.terms or not keyword.fields:
+            return SearchPage(total=0, hits=[]), self.vector_search(schema, vector, filter=filter, size=size)
+        header = {"index": self.alias(schema.name), "allow_partial_search_results": False}
+        response = self._client.msearch(
+            searches=[header, _keyword_body(keyword, filter, size, 0), header, _vector_body(vector, filter, size)]
         )
-        hits = [
-            Hit(id=raw["_id"], score=float(raw["_score"]), source=_clean(raw["_source"]))
-            for raw in response["hits"]["hits"]
-        ]
-        hits.sort(key=lambda h: (-round(h.score, 6), h.id))
-        return SearchPage(total=len(hits), hits=hits)
+        answers = response["responses"]
+        for answer in answers:
+            if "error" in answer:
+                raise _msearch_error(answer, self._prefix)
+        return _keyword_page(schema, keyword, answers[0], False), _vector_page(answers[1])
+
+    def _search(self, collection: str, body: dict[str, Any]) -> Any:
+        return self._client.search(
+            index=self.alias(collection),
+            allow_partial_search_results=False,  # a shard lost mid-search is an error, retried
+            body=body,
+        )
 
     @_translating
     def browse(
@@ -633,6 +631,60 @@ class ElasticsearchStore:
             index=self.alias(collection), query=query, size=0, aggs=compile_facets(facets)
         )
         return read_facets(facets, response.get("aggregations", {}))
+
+
+def _keyword_body(query: KeywordQuery, filter: Filter | None, size: int, offset: int) -> dict[str, Any]:
+    return {
+        "query": compile_keyword_query(query, filter),
+        "sort": [{"_score": "desc"}, {"id": "asc"}],
+        "track_scores": True,
+        "track_total_hits": True,
+        "from": offset,
+        "size": size,
+        "_source": {"excludes": _HIDDEN},
+    }
+
+
+def _keyword_page(schema: CollectionSchema, query: KeywordQuery, response: Mapping[str, Any], highlight: bool) -> SearchPage:
+    hits = []
+    for raw in response["hits"]["hits"]:
+        found = matched_terms(raw.get("matched_queries", []))
+        matched = [t for t in query.terms if t in found]
+        source = _clean(raw["_source"])
+        hits.append(
+            Hit(
+                id=raw["_id"],
+                score=float(raw["_score"]),
+                source=source,
+                matched_terms=matched,
+                highlights=highlight_source(schema, source, matched) if highlight else {},
+            )
+        )
+    return SearchPage(total=int(response["hits"]["total"]["value"]), hits=hits)
+
+
+def _vector_body(vector: Sequence[float], filter: Filter | None, size: int) -> dict[str, Any]:
+    knn: dict[str, Any] = {
+        "field": "embedding",
+        "query_vector": [float(x) for x in vector],
+        "k": size,
+        # Chosen with benchmarks/es_knn.py (README, "Performance at scale"): with the
+        # int8 graph and float rescoring, 4 × k candidates gave recall@10 of 1.0.
+        "num_candidates": min(10_000, max(100, size * 4)),
+        "rescore_vector": {"oversample": 2.0},
+    }
+    if filter is not None:
+        knn["filter"] = [compile_filter(filter)]
+    return {"knn": knn, "size": size, "_source": {"excludes": _HIDDEN}}
+
+
+def _vector_page(response: Mapping[str, Any]) -> SearchPage:
+    hits = [
+        Hit(id=raw["_id"], score=float(raw["_score"]), source=_clean(raw["_source"]))
+        for raw in response["hits"]["hits"]
+    ]
+    hits.sort(key=lambda h: (-round(h.score, 6), h.id))
+    return SearchPage(total=len(hits), hits=hits)
 
 
 def _clean(source: dict[str, Any]) -> dict[str, Any]:

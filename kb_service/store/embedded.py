@@ -800,6 +800,21 @@ class EmbeddedStore:
         page.total = len(page.hits)
         return page
 
+    def hybrid_candidates(
+        self,
+        schema: CollectionSchema,
+        keyword: KeywordQuery,
+        vector: Sequence[float],
+        *,
+        filter: Filter | None = None,
+        size: int = 10,
+    ) -> tuple[SearchPage, SearchPage]:
+        # In process there is no round trip to save: the two searches, one after the other.
+        return (
+            self.keyword_search(schema, keyword, filter=filter, size=size),
+            self.vector_search(schema, vector, filter=filter, size=size),
+        )
+
     def _page(self, schema, snapshot, scores, candidates, size, offset, query=None, matched=None, want_highlights=False):
         hits = []
         terms = list(query.terms) if query is not None else []

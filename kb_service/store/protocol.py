@@ -140,6 +140,19 @@ class SearchStore(Protocol):
         size: int = 10,
     ) -> SearchPage: ...
 
+    def hybrid_candidates(
+        self,
+        schema: CollectionSchema,
+        keyword: KeywordQuery,
+        vector: Sequence[float],
+        *,
+        filter: Filter | None = None,
+        size: int = 10,
+    ) -> tuple[SearchPage, SearchPage]:
+        """``keyword_search`` (not highlighted) and ``vector_search`` of one hybrid search, the
+        same pages as the two calls give, asked at once where the store can (Elasticsearch:
+        one ``_msearch`` round trip)."""
+
     def browse(
         self, schema: CollectionSchema, *, filter: Filter | None = None, size: int = 10, offset: int = 0
     ) -> SearchPage:

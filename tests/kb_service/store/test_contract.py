@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from kb_service.errors import (
@@ -138,6 +140,22 @@ def test_a_missing_collection_says_to_index_first(store):
     assert raised.value.collections == ["never-indexed"]
 
 
+def test_searching_a_missing_collection_says_to_index_first(store):
+    # Elasticsearch is asked without checking the alias first (a round trip per search saved):
+    # its "index not found" must still read as not indexed, for every kind of search.
+    missing = replace(schema(8), name="never-indexed")
+    query = KeywordQuery(terms={"漏水": 1.0}, fields=missing.text_fields)
+    searches = {
+        "keyword": lambda: store.keyword_search(missing, query),
+        "vector": lambda: store.vector_search(missing, [1.0] * 8),
+        "both": lambda: store.hybrid_candidates(missing, query, [1.0] * 8),
+    }
+    for kind, search in searches.items():
+        with pytest.raises(CollectionNotIndexedError, match="kb index") as raised:
+            search()
+        assert raised.value.collections == ["never-indexed"], kind
+
+
 def test_vector_of_wrong_dimension_is_refused_per_document(store, loaded, analyzer, embedder):
     good, bad = documents(analyzer, embedder, RECORDS[:2])
     bad.vector = list(bad.vector)[:10]
@@ -208,6 +226,24 @@ def test_vector_search_respects_filters(store, loaded, embedder):
     vector = embedder.encode(["手术以后病人去世了"])[0]
     page = store.vector_search(loaded, vector, filter=Term(field="kind", value="neighbor"), size=5)
     assert set(ids(page)) == {"n1", "n2"}
+
+
+def test_hybrid_candidates_are_the_two_searches_asked_at_once(store, loaded, analyzer, embedder):
+    query = keyword(analyzer, "楼上漏水 吵闹", loaded)
+    vector = embedder.encode(["楼上漏水，楼下天花板坏了"])[0]
+
+    def seen(page) -> tuple:
+        return page.total, [(h.id, round(h.score, 6), h.matched_terms, h.source) for h in page.hits]
+
+    for filter in (None, Term(field="kind", value="neighbor"), Term(field="kind", value="labor")):
+        by_keyword, by_vector = store.hybrid_candidates(loaded, query, vector, filter=filter, size=3)
+        assert seen(by_keyword) == seen(store.keyword_search(loaded, query, filter=filter, size=3))
+        assert seen(by_vector) == seen(store.vector_search(loaded, vector, filter=filter, size=3))
+    assert ids(store.hybrid_candidates(loaded, query, vector)[0])[:2] in (["n1", "n2"], ["n2", "n1"])
+    # No terms: no keyword hits, the vector side as ever.
+    empty = KeywordQuery(terms={}, fields=loaded.text_fields)
+    by_keyword, by_vector = store.hybrid_candidates(loaded, empty, vector, size=2)
+    assert by_keyword.hits == [] and seen(by_vector) == seen(store.vector_search(loaded, vector, size=2))
 
 
 # -- filters: every operator ----------------------------------------------------------------

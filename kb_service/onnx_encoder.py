@@ -1,6 +1,6 @@
 """The sentence-transformers model through ONNX Runtime, int8, without PyTorch.
 
-``KB_EMBEDDING_BACKEND=onnx`` selects it (``build_embedder``). The first use
+The default encoder (``KB_EMBEDDING_BACKEND=onnx``, ``build_embedder``). The first use
 exports the model once, offline, with sentence-transformers' ONNX backend
 and int8 dynamic quantisation (``export_dynamic_quantized_onnx_model``)
 into ``KB_DATA_DIR/onnx-models/<model id>/``, beside the embedding cache;
@@ -90,6 +90,19 @@ def available_threads() -> int:
         return os.cpu_count() or 1
 
 
+def open_session(path: Path):
+    """The one place an exported model is loaded (the fast tests forbid it, as they forbid
+    ``load_sentence_transformer``)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = available_threads()
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 class OnnxEmbedder:
     """Loads the exported model on first use; encodes one text at a time; chunks long texts."""
 
@@ -109,16 +122,9 @@ class OnnxEmbedder:
 
     @cached_property
     def _session(self):
-        import onnxruntime as ort
-
         path = export(self._location, self._folder)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = available_threads()
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         with self._lock:
-            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            return open_session(path)
 
     @cached_property
     def _tokenizer(self):

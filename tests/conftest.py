@@ -43,6 +43,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 from kb_service.analysis import ChineseAnalyzer
 from kb_service.embeddings import CachedEmbedder, SentenceTransformerEmbedder
+from kb_service.onnx_encoder import OnnxEmbedder
 from kb_service.service import Services
 from kb_service.settings import DEFAULT_MODEL, Settings, load_settings
 from kb_service.store import SearchStore, build_store
@@ -52,7 +53,7 @@ BACKENDS = ["embedded", "elasticsearch"]
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "model" in getattr(item, "fixturenames", ()):
+        if {"model", "torch_model"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("backend") == "elasticsearch":
@@ -65,10 +66,11 @@ def _fast_tests_never_load_the_model(request, monkeypatch):
     if request.node.get_closest_marker("slow"):
         return
 
-    def refuse(location, device, backend="torch"):
+    def refuse(location, *args, **kwargs):
         pytest.fail(f"{request.node.nodeid} 加载了向量模型（{location}）：请标记为 slow，或避免加载模型")
 
     monkeypatch.setattr("kb_service.embeddings.load_sentence_transformer", refuse)
+    monkeypatch.setattr("kb_service.onnx_encoder.open_session", refuse)
 
 
 _running = {"slow": False}
@@ -140,9 +142,26 @@ def analyzer() -> ChineseAnalyzer:
     return indexed_sample.analyzer()
 
 
+def kept_between_sessions() -> Path:
+    """``~/.cache/kb-service``: what the tests keep between sessions (the indexed sample
+    library, the default model's ONNX export), each keyed by what it is made from."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb-service"
+
+
 @pytest.fixture(scope="session")
-def model() -> SentenceTransformerEmbedder:
-    """The real default model (m3e-small), loaded once per test session."""
+def model() -> OnnxEmbedder:
+    """The real default encoder (m3e-small, int8 ONNX), loaded once per test session. Its export
+    (about a minute) is kept in ``~/.cache/kb-service/onnx-models/``, where a data folder keeps its own."""
+    settings = load_settings(data_dir=kept_between_sessions())
+    assert settings.embedding_backend == "onnx"
+    embedder = OnnxEmbedder.from_settings(settings)
+    embedder.load()
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def torch_model() -> SentenceTransformerEmbedder:
+    """The same model run by sentence-transformers on PyTorch (``KB_EMBEDDING_BACKEND=torch``)."""
     embedder = SentenceTransformerEmbedder(DEFAULT_MODEL)
     embedder.load()
     return embedder

@@ -63,7 +63,9 @@ def template() -> Path:
     tests get :func:`copy_to`."""
     from filelock import FileLock
 
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb-service" / "test-sample"
+    from tests.conftest import kept_between_sessions
+
+    root = kept_between_sessions() / "test-sample"
     root.mkdir(parents=True, exist_ok=True)
     key = _key()
     kept = root / key

@@ -22,6 +22,11 @@ from kb_service.settings import load_settings
 from kb_service.store import build_store
 
 
+def loaded(encoder) -> bool:
+    """Whether the encoder holds a model: PyTorch's (``_model``) or ONNX Runtime's (``_session``)."""
+    return bool({"_model", "_session", "_tokenizer"} & set(vars(encoder)))
+
+
 @pytest.fixture(scope="module")
 def indexed_dir(indexed_sample_dir):
     return indexed_sample_dir  # indexed with the stand-in encoder
@@ -35,6 +40,14 @@ def reader(indexed_dir, analyzer):
     services.close()
 
 
+def test_the_reader_has_the_default_encoder_and_loaded_sees_a_model(reader):
+    from kb_service.onnx_encoder import OnnxEmbedder
+
+    assert isinstance(reader.embedder.inner, OnnxEmbedder) and not loaded(reader.embedder.inner)
+    reader.embedder.inner.__dict__["_session"] = object()  # what loading leaves behind
+    assert loaded(reader.embedder.inner)
+
+
 def test_browse_show_and_similar_by_id_need_no_model(reader):
     library = CaseLibrary(reader)
     browsed = library.search("", CaseFilters(dispute_type=["labor"]), size=5)
@@ -43,7 +56,7 @@ def test_browse_show_and_similar_by_id_need_no_model(reader):
     assert shown["id"] == "case-labor-001" and shown["facts"]
     similar = library.similar("case-labor-001", size=3)
     assert "case-labor-001" not in [h["id"] for h in similar["hits"]] and len(similar["hits"]) == 3
-    assert "_model" not in vars(reader.embedder.inner)
+    assert not loaded(reader.embedder.inner)
 
 
 def test_the_api_and_pages_that_show_records_need_no_model(reader):
@@ -55,7 +68,7 @@ def test_the_api_and_pages_that_show_records_need_no_model(reader):
     assert client.post("/v1/training/search", json={"query": "", "size": 3}).status_code == 200
     for page in ("/", "/cases/case-labor-001", "/training"):
         assert client.get(page).status_code == 200, page
-    assert "_model" not in vars(reader.embedder.inner)
+    assert not loaded(reader.embedder.inner)
 
 
 def test_kb_cases_show_needs_no_model(reader, monkeypatch):
@@ -78,6 +91,6 @@ def test_a_keyword_only_search_needs_no_model(reader, monkeypatch):
     assert result.exit_code == 0, result.output
     hits = json.loads(result.stdout)["hits"]
     assert hits and any(h["dispute_type"] == "labor" for h in hits)
-    assert "_model" not in vars(reader.embedder.inner)
+    assert not loaded(reader.embedder.inner)
     wrong = CliRunner().invoke(kb.app, ["search", "cases", "拖欠 工资", "--mode", "fast"])
     assert wrong.exit_code == 1 and "--mode" in wrong.output

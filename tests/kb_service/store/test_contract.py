@@ -140,7 +140,7 @@ def test_a_missing_collection_says_to_index_first(store):
     assert raised.value.collections == ["never-indexed"]
 
 
-def test_searching_a_missing_collection_says_to_index_first(store):
+def test_reading_a_missing_collection_says_to_index_first(store):
     # Elasticsearch is asked without checking the alias first (a round trip per search saved):
     # its "index not found" must still read as not indexed, for every kind of search.
     missing = replace(schema(8), name="never-indexed")
@@ -149,6 +149,10 @@ def test_searching_a_missing_collection_says_to_index_first(store):
         "keyword": lambda: store.keyword_search(missing, query),
         "vector": lambda: store.vector_search(missing, [1.0] * 8),
         "both": lambda: store.hybrid_candidates(missing, query, [1.0] * 8),
+        "browse": lambda: store.browse(missing),
+        "facets": lambda: store.aggregate("never-indexed", {"kind": TermsFacet(field="kind")}),
+        "records": lambda: store.get_many("never-indexed", ["n1"]),
+        "texts": lambda: store.get_texts("never-indexed", ["n1"]),
     }
     for kind, search in searches.items():
         with pytest.raises(CollectionNotIndexedError, match="kb index") as raised:
@@ -232,18 +236,30 @@ def test_hybrid_candidates_are_the_two_searches_asked_at_once(store, loaded, ana
     query = keyword(analyzer, "楼上漏水 吵闹", loaded)
     vector = embedder.encode(["楼上漏水，楼下天花板坏了"])[0]
 
-    def seen(page) -> tuple:
-        return page.total, [(h.id, round(h.score, 6), h.matched_terms, h.source) for h in page.hits]
+    def seen(page) -> list:
+        return [(h.id, round(h.score, 6), h.matched_terms) for h in page.hits]
 
     for filter in (None, Term(field="kind", value="neighbor"), Term(field="kind", value="labor")):
         by_keyword, by_vector = store.hybrid_candidates(loaded, query, vector, filter=filter, size=3)
         assert seen(by_keyword) == seen(store.keyword_search(loaded, query, filter=filter, size=3))
         assert seen(by_vector) == seen(store.vector_search(loaded, vector, filter=filter, size=3))
+        # without their records (the searcher reads the page's), total as returned
+        for page in (by_keyword, by_vector):
+            assert page.total == len(page.hits) and all(h.source == {} for h in page.hits)
     assert ids(store.hybrid_candidates(loaded, query, vector)[0])[:2] in (["n1", "n2"], ["n2", "n1"])
     # No terms: no keyword hits, the vector side as ever.
     empty = KeywordQuery(terms={}, fields=loaded.text_fields)
     by_keyword, by_vector = store.hybrid_candidates(loaded, empty, vector, size=2)
     assert by_keyword.hits == [] and seen(by_vector) == seen(store.vector_search(loaded, vector, size=2))
+
+
+def test_a_hybrid_page_carries_its_records(store, loaded, analyzer, embedder):
+    searcher = HybridSearcher(store, FusionConfig())
+    page = searcher.search(loaded, keyword=keyword(analyzer, "楼上漏水", loaded),
+                           vector=embedder.encode(["楼上漏水"])[0], size=3)  # fmt: skip
+    assert len(page.hits) == 3
+    for hit in page.hits:
+        assert hit.source == store.get("contract", hit.id)
 
 
 # -- filters: every operator ----------------------------------------------------------------

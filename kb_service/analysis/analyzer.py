@@ -19,7 +19,9 @@ with the added synonyms weighted below the words the user typed.
 
 from __future__ import annotations
 
+import marshal
 import re
+import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -61,6 +63,22 @@ class QueryTerms:
     typed: frozenset[str] = frozenset()
 
 
+def read_prefix_cache(tokenizer) -> bool:
+    """Give a fresh ``jieba.Tokenizer`` of the default dictionary the prefix dictionary from
+    jieba's own cache file, read at once.
+
+    jieba reads that file with ``marshal.load`` on the open file, which here takes 1.5 s of
+    a cold ``kb search`` against 0.37 s for ``marshal.loads`` of its bytes: the same file,
+    the same contents. Without a readable cache, False: ``initialize()`` builds it as ever."""
+    path = Path(tokenizer.tmp_dir or tempfile.gettempdir()) / (tokenizer.cache_file or "jieba.cache")
+    try:
+        tokenizer.FREQ, tokenizer.total = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return False
+    tokenizer.initialized = True
+    return True
+
+
 class ChineseAnalyzer:
     """Normalises and segments Chinese text. Cheap to build; jieba loads on first use."""
 
@@ -81,7 +99,8 @@ class ChineseAnalyzer:
 
         with self._lock:
             tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
+            if not read_prefix_cache(tokenizer):
+                tokenizer.initialize()  # builds the dictionary and writes the cache
             if self._user_dict is not None:
                 tokenizer.load_userdict(str(self._user_dict))
             else:

@@ -47,3 +47,20 @@ def test_terms_the_collection_never_saw_rank_last(analyzer):
     text = "甲乙丙丁戊己庚辛 农民工讨薪 包工头 工地 欠薪 年底 结算 工资 老板 跑路 联系 不上 多次"
     terms = analyzer.query_terms(text, idf={"农民工": 3.0, "讨薪": 3.0}, max_terms=2, expand_synonyms=False)
     assert set(terms.weights) == {"农民工", "讨薪"}
+
+
+def test_the_prefix_dictionary_read_at_once_is_jiebas_own(tmp_path):
+    import jieba
+
+    from kb_service.analysis.analyzer import read_prefix_cache
+
+    built = jieba.Tokenizer()
+    built.tmp_dir = str(tmp_path)
+    assert not read_prefix_cache(built)  # no cache yet: jieba builds the dictionary and writes it
+    built.initialize()
+    read = jieba.Tokenizer()
+    read.tmp_dir = str(tmp_path)
+    assert read_prefix_cache(read) and read.initialized
+    assert (read.total, len(read.FREQ)) == (built.total, len(built.FREQ)) and read.FREQ == built.FREQ
+    text = "楼上卫生间漏水把楼下天花板泡坏了，物业不管"
+    assert list(read.cut_for_search(text)) == list(built.cut_for_search(text))

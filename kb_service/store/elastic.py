@@ -629,6 +629,8 @@ class ElasticsearchStore:
         return _keyword_page(schema, keyword, answers[0], False), _vector_page(answers[1])
 
     def _search(self, collection: str, body: dict[str, Any]) -> Any:
+        """Every ``_search`` of a collection goes through here (``_msearch`` sets the same in
+        its header)."""
         return self._client.search(
             index=self.alias(collection),
             allow_partial_search_results=False,  # a shard lost mid-search is an error, retried
@@ -643,16 +645,11 @@ class ElasticsearchStore:
         sort: list[dict] = [{"id": "asc"}]
         if schema.browse_order:
             sort.insert(0, {schema.browse_order: {"order": "desc", "missing": "_last"}})
-        response = self._client.search(
-            allow_partial_search_results=False,  # a shard lost mid-search is an error, retried
-            index=self.alias(schema.name),
-            query=query,
-            sort=sort,
-            from_=offset,
-            size=size,
-            track_total_hits=True,
-            source_excludes=_HIDDEN,
-        )
+        response = self._search(
+            schema.name,
+            {"query": query, "sort": sort, "from": offset, "size": size, "track_total_hits": True,
+             "_source": {"excludes": _HIDDEN}},
+        )  # fmt: skip
         hits = [Hit(id=r["_id"], score=0.0, source=_clean(r["_source"])) for r in response["hits"]["hits"]]
         return SearchPage(total=int(response["hits"]["total"]["value"]), hits=hits)
 
@@ -661,10 +658,7 @@ class ElasticsearchStore:
         self, collection: str, facets: Mapping[str, Facet], filter: Filter | None = None
     ) -> dict[str, list[dict]]:
         query = {"bool": {"filter": [compile_filter(filter)]}} if filter else {"match_all": {}}
-        response = self._client.search(
-            allow_partial_search_results=False,  # a shard lost mid-search is an error, retried
-            index=self.alias(collection), query=query, size=0, aggs=compile_facets(facets)
-        )
+        response = self._search(collection, {"query": query, "size": 0, "aggs": compile_facets(facets)})
         return read_facets(facets, response.get("aggregations", {}))
 
 

@@ -199,7 +199,8 @@ class HybridSearcher:
         vector_hits: list[Hit] = []
         by_keyword = mode in ("hybrid", "keyword") and keyword is not None and bool(keyword.terms)
         by_vector = mode in ("hybrid", "vector") and vector is not None
-        if by_keyword and by_vector:
+        together = by_keyword and by_vector  # one request; candidates come without their records
+        if together:
             pages = self._store.hybrid_candidates(schema, keyword, vector, filter=filter, size=depth)
             keyword_hits, vector_hits = pages[0].hits, pages[1].hits
         elif by_keyword:
@@ -208,7 +209,7 @@ class HybridSearcher:
             vector_hits = self._store.vector_search(schema, vector, filter=filter, size=depth).hits
         fused = fuse(keyword_hits, vector_hits, config)
         shown = fused[offset : offset + size]
-        if by_keyword and by_vector:  # candidates came without their records: read the page's
+        if together:  # read the records of the page only
             records = self._store.get_many(schema.name, [d for d, *_ in shown])
             shown = [(d, s, w, replace(h, source=records[d])) for d, s, w, h in shown if d in records]
         page = RankedPage(

@@ -79,11 +79,10 @@ def fill(data_dir: Path, n: int, seed: int, chunk: int, backend: str = "embedded
     """``n`` generated cases (and ``disputes`` generated disputes) written straight through the
     store API of ``backend``, each collection as one rebuild (what ``kb index --rebuild`` does:
     on Elasticsearch a new index with refresh off and no replicas, swapped in at the end)."""
-    import math
-
     from cases.indexing import SPEC as CASES
     from cases.schema import Case
     from disputes.indexing import SPEC as DISPUTES
+    from indexer.pipeline import idf_table
     from kb_service.analysis import ChineseAnalyzer
     from kb_service.store import Document, build_store
 
@@ -122,9 +121,8 @@ def fill(data_dir: Path, n: int, seed: int, chunk: int, backend: str = "embedded
                     )  # fmt: skip
                 written += writer.write(documents).written
                 print(f"{spec.name}: {begin + len(records)}, {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
-        if frequencies:  # as the indexer writes them (indexer/pipeline.py _write_idf)
-            idf = {term: round(math.log((total + 1) / (count + 1)) + 1.0, 4) for term, count in frequencies.items()}
-            store.put_meta(f"idf-{spec.name}", idf)
+        if frequencies:  # as the indexer writes them
+            store.put_meta(f"idf-{spec.name}", idf_table(frequencies, total))
         store.put_meta(f"collection-{spec.name}", {"vector_dimension": DIMENSION})
         seconds = time.perf_counter() - start
         figures[spec.name] = {"written": written, "seconds": round(seconds, 1), "docs_per_s": round(written / seconds, 1)}
@@ -152,13 +150,7 @@ def api(data_dir: Path, backend: str, url: str | None, prefix: str, rounds: int,
         figures["rss"] = _rss()
     figures["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     store.close()
-    for name, p in {**figures["search_ms"], **figures["facet_ms"]}.items():
-        took = p.get("es_took")
-        extra = f"   took {took['p50']}/{took['p95']}" if took and took["n"] else ""
-        print(f"{name:<20}{p['p50']:>9}{p['p95']:>9}{p['p99']:>9}{extra}")
-    for name, p in figures["api_ms"].items():
-        print(f"API {name:<16}{p['p50']:>9}{p['p95']:>9}{p['p99']:>9}")
-    print("API total p50 / (embed + store) p50 =", figures["api_total_over_embed_store"])
+    print("\n".join(scale.search_rows(figures)))
     if json_file:
         json_file.write_text(json.dumps(figures, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 

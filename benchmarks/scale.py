@@ -443,6 +443,19 @@ def machine() -> dict[str, Any]:
     }
 
 
+def search_rows(r: dict[str, Any]) -> list[str]:
+    """The lines of ``search_figures``' figures: searches, facets, the API."""
+    lines = ["  ms                              p50      p95      p99   (ES took p50/p95)"]
+    for name, p in {**r["search_ms"], **r["facet_ms"]}.items():
+        took = p.get("es_took")
+        extra = f"   {took['p50']}/{took['p95']}" if took and took["n"] else ""
+        lines.append(f"  {name:<28}{p['p50']:>8}{p['p95']:>9}{p['p99']:>9}{extra}")
+    for name, p in r["api_ms"].items():
+        lines.append(f"  API {name:<24}{p['p50']:>8}{p['p95']:>9}{p['p99']:>9}")
+    lines.append(f"  API total p50 / (embed + store) p50 = {r['api_total_over_embed_store']}")
+    return lines
+
+
 def table(results: dict[str, Any]) -> str:
     lines = [f"n = {results['n']} cases + {results['n']} disputes; vectors: {results['vectors']}; {results['machine']['cpu']}"]
     for r in results["backends"]:
@@ -454,14 +467,7 @@ def table(results: dict[str, Any]) -> str:
         lines.append(f"  unchanged re-index          {r['unchanged_reindex_s']:>10} s  ({r['unchanged_speedup']}x faster)")
         lines.append(f"  upsert disputes             {r['disputes_docs_per_s']:>10} docs/s")
         lines.append(f"  first query (cold)          {r['first_query_ms']:>10} ms")
-        lines.append("  ms                              p50      p95      p99   (ES took p50/p95)")
-        for name, p in {**r["search_ms"], **r["facet_ms"]}.items():
-            took = p.get("es_took")
-            extra = f"   {took['p50']}/{took['p95']}" if took and took["n"] else ""
-            lines.append(f"  {name:<28}{p['p50']:>8}{p['p95']:>9}{p['p99']:>9}{extra}")
-        for name, p in r["api_ms"].items():
-            lines.append(f"  API {name:<24}{p['p50']:>8}{p['p95']:>9}{p['p99']:>9}")
-        lines.append(f"  API total p50 / (embed + store) p50 = {r['api_total_over_embed_store']}")
+        lines.extend(search_rows(r))
         if "memory" in r:
             m = r["memory"]
             lines.append(f"  store RSS {m['rss_mb']} MB (peak {m['peak_rss_mb']} MB), disk {r['disk_mb']} MB")

@@ -84,6 +84,11 @@ class _Pending:
     hashes: list[str]
 
 
+def idf_table(frequencies: Counter[str], documents: int) -> dict[str, float]:
+    """Inverse document frequency of each term, from how many of ``documents`` hold it."""
+    return {term: round(math.log((documents + 1) / (count + 1)) + 1.0, 4) for term, count in frequencies.items()}
+
+
 def content_hash(doc: Prepared, model_id: str) -> str:
     payload = json.dumps(
         [doc.source, doc.text, doc.embed_text, model_id, ANALYZER_VERSION],
@@ -321,9 +326,8 @@ class Indexer:
         """Inverse document frequencies of the library just read, for long-query key terms."""
         if not spec.idf_field or not frequencies:
             return
-        total = report.documents  # documents, not records: a material has many sections
-        idf = {term: round(math.log((total + 1) / (count + 1)) + 1.0, 4) for term, count in frequencies.items()}
-        self._store.put_meta(f"idf-{spec.name}", idf)
+        # documents, not records: a material has many sections
+        self._store.put_meta(f"idf-{spec.name}", idf_table(frequencies, report.documents))
 
     def upsert(self, spec: CollectionSpec, records: Iterable[Loaded]) -> CollectionReport:
         """Write these records' documents now, one batch of embeddings per 64 documents.

@@ -35,4 +35,6 @@ def test_every_module_imports_from_outside_the_checkout(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                           env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=120)  # fmt: skip
+    # (the environment is shared: scripts/setup-venv.sh points its editable install at the
+    # checkout that ran it last, as scripts/test.sh does before pytest)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

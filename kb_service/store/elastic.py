@@ -515,11 +515,25 @@ class ElasticsearchStore:
         if not ids:
             self._require(collection)
             return []
-        response = self._client.mget(index=self.alias(collection), ids=list(ids), **source)
-        for doc in response["docs"]:
-            if "error" in doc:
-                raise _part_error(doc, self._prefix)
-        return [d for d in response["docs"] if d.get("found")]
+        docs = self._answered(lambda: self._client.mget(index=self.alias(collection), ids=list(ids), **source)["docs"])
+        return [d for d in docs if d.get("found")]
+
+    def _answered(self, send: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        """The parts of a multi-request (``_msearch``, ``_mget``). A part that failed comes back
+        inside an HTTP 200, out of the client's reach (it retries a failed request on the next
+        node); one that a retry can mend (a node just lost, its shards not yet re-routed) is
+        asked again as the client would, up to ``KB_ELASTICSEARCH_MAX_RETRIES`` times."""
+        attempt = 0
+        while True:
+            parts = send()
+            errors = [_part_error(part, self._prefix) for part in parts if "error" in part]
+            if not errors:
+                return parts
+            transient = all(type(error) is StoreUnavailableError for error in errors)
+            if not transient or attempt == self._settings.elasticsearch_max_retries:
+                raise errors[0]
+            time.sleep(0.1 * 2**attempt)
+            attempt += 1
 
     @_translating
     def get_vectors(self, collection: str, ids: Sequence[str]) -> dict[str, list[float]]:
@@ -616,16 +630,11 @@ class ElasticsearchStore:
         if not keyword.terms or not keyword.fields:
             return SearchPage(total=0, hits=[]), _vector_page(self._search(schema.name, {**_vector_body(vector, filter, size), **bare}))
         header = {"index": self.alias(schema.name), "allow_partial_search_results": False}
-        response = self._client.msearch(
-            searches=[
-                header, {**_keyword_body(keyword, filter, size, 0), **bare},
-                header, {**_vector_body(vector, filter, size), **bare},
-            ]
-        )  # fmt: skip
-        answers = response["responses"]
-        for answer in answers:
-            if "error" in answer:
-                raise _part_error(answer, self._prefix)
+        searches = [
+            header, {**_keyword_body(keyword, filter, size, 0), **bare},
+            header, {**_vector_body(vector, filter, size), **bare},
+        ]  # fmt: skip
+        answers = self._answered(lambda: self._client.msearch(searches=searches)["responses"])
         return _keyword_page(schema, keyword, answers[0], False), _vector_page(answers[1])
 
     def _search(self, collection: str, body: dict[str, Any]) -> Any:

@@ -14,7 +14,7 @@
 #   scripts/elasticsearch.sh stop STATE_DIR            → stops every node under STATE_DIR, removes it
 #
 # The nodes are the integ-test-zip distribution from Maven Central (cached by
-# Maven in ~/.m2), version $KB_ES_VERSION, run on a JDK 17+ as a non-root user,
+# Maven in ~/.m2), version $KB_ES_VERSION, run on a JDK 17+ (21-25 preferred) as a non-root user,
 # disk watermarks off, a $KB_ES_HEAP heap each (512m by default). The zip holds
 # x-pack core and security (modules/x-pack-security), so `secure` is the same
 # zip with xpack.security on; its CA and node certificate are made with openssl.
@@ -26,15 +26,23 @@ heap="${KB_ES_HEAP:-512m}"
 action="${1:?start|cluster|secure|restart|stop}"
 state="${2:?state directory}"
 
+# The newest JDK this Elasticsearch vectorises on (21 to 25: Lucene's and Elasticsearch's SIMD
+# vector code, which the official distribution's bundled JDK has too; on 17 kNN runs on scalar
+# code), else any JDK 17+. ES_JAVA_HOME (Elasticsearch's own variable), when set, wins.
 find_java() {
-    local candidate
-    for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/java-21-openjdk-amd64 /usr/lib/jvm/*; do
-        [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
-        local major
+    local candidate major best="" best_major=0 fallback=""
+    if [ -n "${ES_JAVA_HOME:-}" ] && [ -x "$ES_JAVA_HOME/bin/java" ]; then echo "$ES_JAVA_HOME"; return 0; fi
+    for candidate in /usr/lib/jvm/*; do
+        [ -x "$candidate/bin/java" ] || continue
         major="$("$candidate/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
-        if [ -n "$major" ] && [ "$major" -ge 17 ]; then echo "$candidate"; return 0; fi
+        [ -n "$major" ] && [ "$major" -ge 17 ] || continue
+        fallback="${fallback:-$candidate}"
+        if [ "$major" -ge 21 ] && [ "$major" -le 25 ] && [ "$major" -gt "$best_major" ]; then
+            best="$candidate" best_major="$major"
+        fi
     done
-    return 1
+    [ -n "$best$fallback" ] || return 1
+    echo "${best:-$fallback}"
 }
 
 free_port() {

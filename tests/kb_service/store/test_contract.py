@@ -253,6 +253,26 @@ def test_hybrid_candidates_are_the_two_searches_asked_at_once(store, loaded, ana
     assert by_keyword.hits == [] and seen(by_vector) == seen(store.vector_search(loaded, vector, size=2))
 
 
+def test_hybrid_candidates_break_score_ties_by_id_as_the_keyword_search_does(store, analyzer, embedder):
+    # Four records with the same text score the same; written in descending id order, so an
+    # engine that breaks ties by its own document order (Elasticsearch's candidates do) has
+    # them the wrong way round, and a cut through the tie could keep the wrong ones.
+    twins = [{"id": f"t{i}", "title": "楼上漏水", "body": "卫生间漏水渗到楼下。"} for i in (3, 1, 2, 0)]
+    best = {"id": "z9", "title": "楼上漏水楼上漏水", "body": "楼上卫生间漏水，楼下天棚漏水。"}
+    other = {"id": "a0", "title": "邻居装修", "body": "楼上装修噪声。"}
+    s = schema(embedder.dimension)
+    assert not store.write(s, documents(analyzer, embedder, [*twins, best, other])).failed
+    query = keyword(analyzer, "楼上漏水", s)
+    vector = embedder.encode(["楼上漏水"])[0]
+    for size in range(1, 8):
+        by_keyword, _ = store.hybrid_candidates(s, query, vector, size=size)
+        expected = store.keyword_search(s, query, size=size)
+        assert [(h.id, round(h.score, 6)) for h in by_keyword.hits] == [
+            (h.id, round(h.score, 6)) for h in expected.hits
+        ], size
+    assert [h.id for h in store.keyword_search(s, query, size=5).hits] == ["z9", "t0", "t1", "t2", "t3"]
+
+
 def test_a_hybrid_page_carries_its_records(store, loaded, analyzer, embedder):
     searcher = HybridSearcher(store, FusionConfig())
     page = searcher.search(loaded, keyword=keyword(analyzer, "楼上漏水", loaded),
